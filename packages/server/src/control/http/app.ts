@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../../config.js';
+import { ApiError } from '../errors.js';
+import type { LiveCalls, WorkerDirectory } from '../services.js';
+import type { Store } from '../store/store.js';
+import { errorBody, mountRoutes, type AppEnv, type RouteSpec } from './route.js';
+import { buildOpenApi } from './openapi.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { callRoutes } from './routes/calls.js';
+import { healthRoutes } from './routes/health.js';
+import { numberRoutes } from './routes/numbers.js';
+import { pipeRoutes } from './routes/pipes.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { spaceRoutes } from './routes/spaces.js';
+import { trunkRoutes } from './routes/trunks.js';
+import { voiceProfileRoutes } from './routes/voice-profiles.js';
+import { workerRoutes } from './routes/workers.js';
+
+/** Everything the REST layer depends on. */
+export interface ControlDeps {
+  store: Store;
+  config: ServerConfig;
+  logger: Logger;
+  liveCalls: LiveCalls;
+  workers: WorkerDirectory;
+  startedAtMs: number;
+}
+
+/** All REST routes, in documentation order. */
+export function allRoutes(deps: ControlDeps): RouteSpec[] {
+  return [
+    ...healthRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...spaceRoutes(deps),
+    ...voiceProfileRoutes(deps),
+    ...pipeRoutes(deps),
+    ...trunkRoutes(deps),
+    ...numberRoutes(deps),
+    ...callRoutes(deps),
+    ...sessionRoutes(deps),
+    ...workerRoutes(deps),
+  ];
+}
+
+/** Build the REST app. Testable in-process with `app.request()`; no port needed. */
+export function createControlApp(deps: ControlDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const routes = allRoutes(deps);
+  const openapi = buildOpenApi(routes);
+  const publicPaths = new Set(routes.filter((r) => r.auth === false).map((r) => r.path));
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    deps.logger.debug(
+      { requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+      'http request',
+    );
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: (c) => c.json(errorBody(new ApiError('payload_too_large', `request body exceeds ${deps.config.maxBodyBytes} bytes`)), 413),
+    }),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    if (publicPaths.has(c.req.routePath) || publicPaths.has(new URL(c.req.url).pathname)) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const identity = match ? await deps.store.apiKeys.authenticate(match[1]!) : undefined;
+    if (!identity) {
+      throw new ApiError('unauthorized', match ? 'API key is invalid or revoked' : 'missing API key: send Authorization: Bearer sk_...');
+    }
+    c.set('identity', identity);
+    return next();
+  });
+
+  app.get('/openapi.json', (c) => c.json(openapi));
+  mountRoutes(app, routes, deps.store);
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = routes.filter((r) => matchPath(r.path, path)).map((r) => r.method.toUpperCase());
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return c.json(errorBody(new ApiError('method_not_allowed', `${c.req.method} is not allowed on ${path}`)), 405);
+    }
+    return c.json(errorBody(new ApiError('not_found', `no route for ${c.req.method} ${path}`)), 404);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(errorBody(err), err.status as 400);
+    deps.logger.error({ err, requestId: c.get('requestId'), path: new URL(c.req.url).pathname }, 'unhandled error in request');
+    return c.json(errorBody(new ApiError('internal', 'internal server error; see server logs for request id ' + c.get('requestId'))), 500);
+  });
+
+  return app;
+}
+
+function matchPath(pattern: string, path: string): boolean {
+  const re = new RegExp('^' + pattern.replace(/:[^/]+/g, '[^/]+') + '/?$');
+  return re.test(path);
+}

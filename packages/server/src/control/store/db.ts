@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/** An open store: the typed query builder plus what kind of engine sits behind it. */
+export interface Db {
+  kysely: Kysely<Database>;
+  kind: 'sqlite' | 'postgres';
+  /** Human-readable location without credentials, for logs and `unpod migrate` output. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** `postgres://...` (optionally `?schema=NAME`), `sqlite:PATH`, `sqlite::memory:`, or null for the default file. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Max PostgreSQL connections in this process's pool. */
+  poolSize?: number;
+}
+
+/** Open the configured store. SQLite runs in WAL mode with foreign keys enforced. */
+export async function openDb(options: DbOptions): Promise<Db> {
+  const url = options.databaseUrl;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolSize ?? 10);
+  const file = url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : path.join(options.dataDir, 'unpod.db');
+  return openSqlite(file === ':memory:' ? ':memory:' : path.resolve(file));
+}
+
+function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { kysely, kind: 'sqlite', location: file, close: () => kysely.destroy() };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Db> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid schema "${schema}" in UNPOD_DATABASE_URL: lower-case letters, digits and _ only`);
+  }
+  parsed.searchParams.delete('schema');
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Fail fast with a clear reason instead of on the first request.
+  const client = await pool.connect().catch(async (err: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(parsed)}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  try {
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    client.release();
+  }
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, kind: 'postgres', location: redactUrl(parsed) + (schema ? ` (schema ${schema})` : ''), close: () => kysely.destroy() };
+}
+
+function redactUrl(url: URL): string {
+  const copy = new URL(url.toString());
+  if (copy.password) copy.password = '***';
+  return copy.toString();
+}
+
+/** Cheap reachability probe for health endpoints. */
+export async function pingDb(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db.kysely);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,63 @@
+import { openDb, type Db, type DbOptions } from './db.js';
+import { migrateToLatest, type MigrationReport } from './migrations/index.js';
+import { ApiKeysRepo } from './repos/api-keys.js';
+import { CallsRepo } from './repos/calls.js';
+import { IdempotencyRepo } from './repos/idempotency.js';
+import { NumbersRepo } from './repos/numbers.js';
+import { PipesRepo } from './repos/pipes.js';
+import { SessionTokensRepo } from './repos/session-tokens.js';
+import { SpacesRepo } from './repos/spaces.js';
+import { TrunksRepo } from './repos/trunks.js';
+import { VoiceProfilesRepo } from './repos/voice-profiles.js';
+import { seedVoiceProfiles } from './seed-voice-profiles.js';
+
+/** The control-plane store: one repository per resource over one database (SQLite or PostgreSQL). */
+export class Store {
+  readonly spaces: SpacesRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly voiceProfiles: VoiceProfilesRepo;
+  readonly pipes: PipesRepo;
+  readonly trunks: TrunksRepo;
+  readonly numbers: NumbersRepo;
+  readonly calls: CallsRepo;
+  readonly sessionTokens: SessionTokensRepo;
+  readonly idempotency: IdempotencyRepo;
+
+  private constructor(readonly db: Db) {
+    const k = db.kysely;
+    this.spaces = new SpacesRepo(k);
+    this.apiKeys = new ApiKeysRepo(k);
+    this.voiceProfiles = new VoiceProfilesRepo(k);
+    this.pipes = new PipesRepo(k);
+    this.trunks = new TrunksRepo(k);
+    this.numbers = new NumbersRepo(k);
+    this.calls = new CallsRepo(k);
+    this.sessionTokens = new SessionTokensRepo(k);
+    this.idempotency = new IdempotencyRepo(k);
+  }
+
+  /** Open the database, optionally migrating and seeding the voice-profile catalog. */
+  static async open(options: DbOptions & { migrate?: boolean }): Promise<Store> {
+    const store = new Store(await openDb(options));
+    if (options.migrate) {
+      try {
+        await store.migrate();
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
+    return store;
+  }
+
+  /** Apply pending migrations and refresh the global voice-profile catalog. Idempotent. */
+  async migrate(): Promise<MigrationReport> {
+    const report = await migrateToLatest(this.db.kysely);
+    await seedVoiceProfiles(this.voiceProfiles);
+    return report;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,8 @@
+/** @unpod/server: the Speech Stack as a library (the `unpod` CLI wraps it). */
+export { loadConfig, ConfigError, type ServerConfig, type ConfigFlags } from './config.js';
+export { UnpodServer, type RuntimeInfo } from './server.js';
+export { Store } from './control/store/store.js';
+export { createControlApp, type ControlDeps } from './control/http/app.js';
+export { ApiError } from './control/errors.js';
+export { createLogger } from './logger.js';
+export { VERSION } from './version.js';
