@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type ConfigFlags } from './config.js';
+import { runChat } from './cli/chat.js';
 import { runDev } from './cli/dev.js';
 import { runKeysCreate, runKeysList, runKeysRevoke } from './cli/keys.js';
 import { runMigrate } from './cli/migrate.js';
@@ -61,6 +62,18 @@ storeOptions(program.command('migrate').description('Create or upgrade the datab
     await runMigrate(loadConfig(flags));
   },
 );
+
+program
+  .command('chat')
+  .description('Talk to an agent over a text call from the terminal (uses the dev key of `unpod dev` when no key is given).')
+  .option('--agent-id <id>', 'agent to call (its pipe is used when it has one)')
+  .option('--pipe-id <id>', 'pipe to call')
+  .option('--base-url <url>', 'server URL (env UNPOD_BASE_URL)')
+  .option('--api-key <key>', 'API key (env UNPOD_API_KEY)')
+  .option('--data-dir <dir>', 'data dir whose dev.env to read (env UNPOD_DATA_DIR, default ./.unpod)')
+  .action(async (flags: { agentId?: string; pipeId?: string; baseUrl?: string; apiKey?: string; dataDir?: string }) => {
+    await runChat({ ...flags, dataDir: loadConfig({ dataDir: flags.dataDir }).dataDir });
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
