@@ -9,8 +9,25 @@ export const E164 = z.string().regex(E164_PATTERN, 'must be an E.164 number such
 /** ISO-8601 UTC timestamp as written by the server. */
 export const Timestamp = z.string();
 
+/** Deepest nesting accepted in free-form JSON; deeper values would overflow the stack when serialised. */
+export const JSON_MAX_DEPTH = 32;
+
+/** True when objects and arrays in `value` nest at most `maxDepth` levels (iterative: any input is safe). */
+function nestsWithin(value: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > maxDepth) return false;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 /** Free-form JSON object (call data, metadata). */
-export const JsonObject = z.record(z.string(), z.unknown());
+export const JsonObject = z
+  .record(z.string(), z.unknown())
+  .refine((v) => nestsWithin(v, JSON_MAX_DEPTH), `must not nest deeper than ${JSON_MAX_DEPTH} levels`);
 
 /** Error body returned for every 4xx/5xx: `{error: {code, message, field?}}`. */
 export const ErrorBody = z.object({

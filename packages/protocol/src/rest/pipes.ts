@@ -23,6 +23,17 @@ export type Endpointing = z.infer<typeof Endpointing>;
 
 const ENDPOINTING_DEFAULTS: Endpointing = { silence_ms: 600, max_turn_s: 30, barge_in: true, barge_in_min_ms: 250 };
 
+/**
+ * PATCH form of `Endpointing`: every key optional and without defaults, so omitted keys keep their
+ * stored values. (zod 4's `.partial()` keeps inner `.default()`s and would reset them.)
+ */
+const EndpointingPatch = z.strictObject({
+  silence_ms: Endpointing.shape.silence_ms.unwrap().optional(),
+  max_turn_s: Endpointing.shape.max_turn_s.unwrap().optional(),
+  barge_in: Endpointing.shape.barge_in.unwrap().optional(),
+  barge_in_min_ms: Endpointing.shape.barge_in_min_ms.unwrap().optional(),
+});
+
 /** A number prefix for the transfer allowlist: `+` and 1-15 digits. */
 const E164Prefix = z.string().regex(/^\+\d{1,15}$/, 'must be `+` followed by digits');
 
@@ -101,7 +112,7 @@ export const PipeUpdate = z.strictObject({
   max_call_duration_s: pipeFields.max_call_duration_s.optional(),
   idle_timeout_s: pipeFields.idle_timeout_s.optional(),
   silence_timeout_s: pipeFields.silence_timeout_s.optional(),
-  endpointing: Endpointing.partial().optional(),
+  endpointing: EndpointingPatch.optional(),
   transfer_allowed_numbers: pipeFields.transfer_allowed_numbers.optional(),
   transfer_allowed_prefixes: pipeFields.transfer_allowed_prefixes.optional(),
   transfer_refusal_phrase: pipeFields.transfer_refusal_phrase.optional(),

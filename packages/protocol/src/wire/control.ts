@@ -10,7 +10,8 @@ export const RunnerCapabilities = z.looseObject({
   voice_profiles: z.array(z.string()).default([]),
   max_concurrent: z.number().int().min(1).max(100000),
   agent_id: z.string().min(1),
-  transport: z.literal('dial_out').optional(),
+  /** `dial_out` (current); absent or `serve` means the legacy serve transport (never dispatched to). */
+  transport: z.enum(['dial_out', 'serve']).optional(),
   serving_url: z.string().optional(),
   kind: z.enum(['brain', 'media']).default('brain'),
   hostname: z.string().nullish(),

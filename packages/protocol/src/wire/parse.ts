@@ -17,7 +17,7 @@ export function parseFrame<T>(
   discriminator: 'type' | 'event',
   known: ReadonlySet<string>,
 ): FrameParse<T> {
-  if (raw.length > MAX_FRAME_BYTES) return { ok: false, kind: 'too_big', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` };
+  if (exceedsFrameLimit(raw)) return { ok: false, kind: 'too_big', message: `frame exceeds ${MAX_FRAME_BYTES} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -39,6 +39,16 @@ export function parseFrame<T>(
     return { ok: false, kind: 'invalid', name, message: `${name}: ${path ? path + ': ' : ''}${issue?.message ?? 'invalid'}` };
   }
   return { ok: true, frame: result.data };
+}
+
+/**
+ * True when the frame's UTF-8 encoding exceeds MAX_FRAME_BYTES. A UTF-16 code unit takes at most 3
+ * UTF-8 bytes, so the exact (allocating) count runs only for frames that might be over.
+ */
+function exceedsFrameLimit(raw: string): boolean {
+  if (raw.length > MAX_FRAME_BYTES) return true;
+  if (raw.length * 3 <= MAX_FRAME_BYTES) return false;
+  return new TextEncoder().encode(raw).length > MAX_FRAME_BYTES;
 }
 
 /** The discriminator values of a `z.discriminatedUnion`'s options. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { KeyIdentity } from '../store/repos/api-keys.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from '../errors.js';
@@ -68,7 +68,9 @@ export function validationError(error: z.ZodError, prefix?: string): ApiError {
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.output<S> {
-  const result = schema.safeParse(value);
+  // zod 4 records an issue's `input` only when asked; `validationError` needs it to tell a
+  // missing field from a wrong-typed one.
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw validationError(result.error, prefix);
   return result.data;
 }
@@ -96,23 +98,56 @@ function queryObject(c: Context<AppEnv>): Record<string, string> {
 
 const MAX_IDEMPOTENCY_KEY = 255;
 
+const NO_BODY = z.strictObject({});
+
+/**
+ * PostgreSQL text cannot hold NUL (SQLite can), so a NUL anywhere in a request is refused at the
+ * edge and both engines answer alike. Returns the dotted path of the first string or key holding
+ * one ('' for a bare string), or undefined. Iterative with parent links: linear for any nesting.
+ */
+function nulPath(value: unknown): string | undefined {
+  const nodes: Array<{ value: unknown; parent: number; key: string }> = [{ value, parent: -1, key: '' }];
+  const pathOf = (index: number, last?: string): string => {
+    const keys = last === undefined ? [] : [last];
+    for (let i = index; i > 0; i = nodes[i]!.parent) keys.unshift(nodes[i]!.key);
+    return keys.join('.');
+  };
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i]!.value;
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return pathOf(i);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, child] of Object.entries(v)) {
+        if (key.includes('\0')) return pathOf(i, key);
+        nodes.push({ value: child, parent: i, key });
+      }
+    }
+  }
+  return undefined;
+}
+
+function refuseNul(c: Context<AppEnv>, body: unknown, query: Record<string, string>): void {
+  // No id contains NUL, so such a path names nothing.
+  if (Object.values(c.req.param() as Record<string, string>).some((p) => p.includes('\0'))) throw new ApiError('not_found', 'not found');
+  for (const [name, v] of Object.entries(query)) {
+    if (!name.includes('\0') && !v.includes('\0')) continue;
+    if (name === 'cursor') throw new ApiError('invalid_cursor', 'cursor is not valid for this list', 'cursor');
+    throw new ApiError('validation_failed', 'query parameters must not contain NUL characters', name);
+  }
+  const field = nulPath(body);
+  if (field !== undefined) throw new ApiError('validation_failed', `${field || 'body'}: must not contain NUL characters`, field || undefined);
+}
+
 /** Register routes on the app, wrapping each with validation and idempotency. */
 export function mountRoutes(app: Hono<AppEnv>, routes: RouteSpec[], store: Store): void {
   for (const spec of routes) {
     app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-      const { raw, value } = spec.body ? await readJsonBody(c) : { raw: '', value: undefined };
-      if (!spec.body && spec.method !== 'get' && spec.method !== 'delete') {
-        // Routes without a body still refuse a malformed one rather than silently ignore it.
-        const text = await c.req.text();
-        if (text.trim() !== '') {
-          try {
-            JSON.parse(text);
-          } catch {
-            throw new ApiError('invalid_json', 'request body is not valid JSON');
-          }
-        }
-      }
-      const body = spec.body ? parseWith(spec.body, value) : undefined;
+      const takesBody = spec.method === 'post' || spec.method === 'patch';
+      const { raw, value } = takesBody ? await readJsonBody(c) : { raw: '', value: undefined };
+      refuseNul(c, value, queryObject(c));
+      // Routes without a body schema accept no body or `{}`, and refuse anything else rather than
+      // silently ignore it.
+      const body = spec.body ? parseWith(spec.body, value) : takesBody ? (parseWith(NO_BODY, value), undefined) : undefined;
       const query = spec.query ? parseWith(spec.query, queryObject(c)) : undefined;
       const identity = spec.auth === false ? undefined : c.get('identity');
       const input = { body, query, params: c.req.param() as Record<string, string>, spaceId: identity?.spaceId ?? '', c };

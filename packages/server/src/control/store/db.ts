@@ -11,6 +11,8 @@ export interface Db {
   kind: 'sqlite' | 'postgres';
   /** Human-readable location without credentials, for logs and `unpod migrate` output. */
   location: string;
+  /** PostgreSQL: the schema this store lives in (from `?schema=`, else the connection's current schema). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -59,13 +61,21 @@ async function openPostgres(url: string, poolSize: number): Promise<Db> {
     await pool.end().catch(() => undefined);
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(parsed)}: ${err instanceof Error ? err.message : String(err)}`);
   });
+  let current: string | undefined;
   try {
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    current = (await client.query<{ s: string | null }>('select current_schema() as s')).rows[0]?.s ?? undefined;
   } finally {
     client.release();
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, kind: 'postgres', location: redactUrl(parsed) + (schema ? ` (schema ${schema})` : ''), close: () => kysely.destroy() };
+  return {
+    kysely,
+    kind: 'postgres',
+    location: redactUrl(parsed) + (schema ? ` (schema ${schema})` : ''),
+    ...(current ? { schema: current } : {}),
+    close: () => kysely.destroy(),
+  };
 }
 
 function redactUrl(url: URL): string {

@@ -52,7 +52,7 @@ export class Store {
 
   /** Apply pending migrations and refresh the global voice-profile catalog. Idempotent. */
   async migrate(): Promise<MigrationReport> {
-    const report = await migrateToLatest(this.db.kysely);
+    const report = await migrateToLatest(this.db.kysely, { schema: this.db.schema });
     await seedVoiceProfiles(this.voiceProfiles);
     return report;
   }

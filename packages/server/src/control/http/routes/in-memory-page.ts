@@ -5,10 +5,10 @@ import { ApiError } from '../../errors.js';
 export function paginateInMemory<T>(items: T[], key: (item: T) => string, params: { limit: number; cursor?: string | undefined }): Page<T> {
   let start = 0;
   if (params.cursor !== undefined) {
-    let after: string;
-    try {
-      after = Buffer.from(params.cursor, 'base64url').toString('utf8');
-    } catch {
+    // Decoding base64url never throws; a cursor is valid only when it is the canonical encoding
+    // of a non-empty key, which is what this function issues.
+    const after = Buffer.from(params.cursor, 'base64url').toString('utf8');
+    if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== params.cursor) {
       throw new ApiError('invalid_cursor', 'cursor is not valid for this list', 'cursor');
     }
     start = items.findIndex((i) => key(i) > after);

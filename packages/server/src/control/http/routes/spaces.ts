@@ -1,5 +1,5 @@
 import { PageQuery, Space, SpaceUpdate, page } from '@unpod/protocol';
-import { notFound } from '../../errors.js';
+import { ApiError, notFound } from '../../errors.js';
 import type { ControlDeps } from '../app.js';
 import { route } from '../route.js';
 
@@ -19,7 +19,11 @@ export function spaceRoutes({ store }: ControlDeps) {
       tag: 'spaces',
       query: PageQuery,
       response: page(Space),
-      handler: async ({ spaceId }) => ({ body: { data: [await own(spaceId, spaceId)], next_cursor: null } }),
+      handler: async ({ spaceId, query }) => {
+        // The list has one item and never issues a cursor, so any cursor sent is not one of ours.
+        if (query.cursor !== undefined) throw new ApiError('invalid_cursor', 'cursor is not valid for this list', 'cursor');
+        return { body: { data: [await own(spaceId, spaceId)], next_cursor: null } };
+      },
     }),
     route({
       method: 'get',

@@ -17,10 +17,18 @@ export interface MigrationReport {
   total: number;
 }
 
-/** Bring the schema to the latest version; idempotent. Throws with the failing migration's name. */
+/**
+ * Bring the schema to the latest version; idempotent. Throws with the failing migration's name.
+ * On PostgreSQL pass the store's `schema`: without it Kysely looks for its bookkeeping tables in
+ * every schema of the database and skips creating them when another schema has them.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
+export async function migrateToLatest(db: Kysely<any>, options: { schema?: string | undefined } = {}): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(),
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -134,6 +134,12 @@ export class CallsRepo {
     return rows.map((r) => toCall(r));
   }
 
+  /** Every call not finished, whatever its node (crash recovery of a store only one node uses). */
+  async unfinished(): Promise<CallRecord[]> {
+    const rows = await this.db.selectFrom('calls').selectAll().where('status', 'not in', ['completed', 'failed']).execute();
+    return rows.map((r) => toCall(r));
+  }
+
   /** Move a live call to ringing/active; never resurrects a finished call. */
   async markStatus(id: string, status: 'ringing' | 'active', patch: { worker_id?: string | null } = {}): Promise<boolean> {
     const now = nowIso();

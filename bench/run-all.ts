@@ -1,0 +1,9 @@
+import { main as controlPlane } from './control-plane.js';
+
+/** Every benchmark in turn (`npm run bench` at the root); each writes its own results file. */
+const BENCHMARKS: Array<[string, () => Promise<void>]> = [['control-plane', controlPlane]];
+
+for (const [name, run] of BENCHMARKS) {
+  process.stderr.write(`== ${name}\n`);
+  await run();
+}
