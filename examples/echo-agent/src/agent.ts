@@ -1,0 +1,17 @@
+import { functionAdapter, type CallContext, type FunctionTurnInfo } from 'unpod';
+
+/** The reply, streamed one word at a time so the caller starts hearing it at once. */
+export async function* echoReply(text: string, { signal }: FunctionTurnInfo): AsyncGenerator<string> {
+  const words = `You said: ${text}`.split(/\s+/).filter(Boolean);
+  for (const [index, word] of words.entries()) {
+    if (signal.aborted) return;
+    yield index < words.length - 1 ? `${word} ` : word;
+  }
+}
+
+/** Per call: greet, then echo every turn until the caller hangs up. */
+export async function echoEntrypoint(ctx: CallContext): Promise<void> {
+  ctx.session.dialogMachine = functionAdapter(echoReply);
+  ctx.session.say('Hi! Say something and I will repeat it.');
+  await ctx.session.run();
+}
