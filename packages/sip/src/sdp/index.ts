@@ -1,0 +1,2 @@
+export * from './session-description.js';
+export * from './offer-answer.js';
