@@ -5,7 +5,7 @@ import { createControlApp } from './control/http/app.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
-import { Orchestrator } from './orchestrator/index.js';
+import { Orchestrator, type OrchestratorTimings } from './orchestrator/index.js';
 
 /** Written to the data dir while a server runs, so `unpod dev` can find a running stack. */
 export interface RuntimeInfo {
@@ -33,7 +33,10 @@ export class UnpodServer {
   ) {}
 
   /** Open (and migrate) the store, mount everything and listen. */
-  static async start(config: ServerConfig, options: { logger?: Logger; writeRuntimeFile?: boolean } = {}): Promise<UnpodServer> {
+  static async start(
+    config: ServerConfig,
+    options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings> } = {},
+  ): Promise<UnpodServer> {
     const logger = options.logger ?? createLogger(config.logLevel, { node_id: config.nodeId });
     const store = await Store.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: true });
     let url = '';
@@ -47,10 +50,11 @@ export class UnpodServer {
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url });
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
+      await orchestrator.start();
       port = await http.listen(config.port, config.host);
     } catch (err) {
       await orchestrator.close();

@@ -1,0 +1,172 @@
+import { CLOSE_CODES, type WorkerView } from '@unpod/protocol';
+import type { ServerConfig } from '../config.js';
+import type { LiveCalls, WorkerDirectory } from '../control/services.js';
+import type { CallRecord } from '../control/store/repos/calls.js';
+import type { Store } from '../control/store/store.js';
+import type { HttpServer } from '../http-server.js';
+import type { Logger } from '../logger.js';
+import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
+import type { CallTransport } from '../transports/transport.js';
+import { wsBase } from '../transports/ws.js';
+import { BRIDGE_PATH_PREFIX, BridgeAcceptor } from './bridge-acceptor.js';
+import { CONTROL_PATH, ControlServer } from './control-server.js';
+import { Dispatcher, type JobDispatcher } from './dispatcher.js';
+import { LiveCall } from './live-call.js';
+import { InMemoryRunnerRegistry, type RunnerRegistry } from './registry.js';
+import { resolveTimings, type OrchestratorTimings } from './timings.js';
+
+export interface OrchestratorDeps {
+  store: Store;
+  config: ServerConfig;
+  logger: Logger;
+  http: HttpServer;
+  /** Base URL runners and clients reach this node at, e.g. `http://127.0.0.1:7700`. */
+  publicUrl: () => string;
+  /** Timer overrides (tests use short ones). */
+  timings?: Partial<OrchestratorTimings> | undefined;
+  /** Replace the in-memory registry (scale-out). */
+  registry?: RunnerRegistry | undefined;
+}
+
+/**
+ * The live side of a node: the runner control socket, the registry and dispatch, the bridge
+ * acceptor, the client-facing transports, and the set of live calls. Implements the control
+ * plane's `LiveCalls` and `WorkerDirectory`.
+ */
+export class Orchestrator implements LiveCalls, WorkerDirectory {
+  readonly timings: OrchestratorTimings;
+  readonly registry: RunnerRegistry;
+  private readonly control: ControlServer;
+  private readonly bridges: BridgeAcceptor;
+  private readonly dispatcher: JobDispatcher;
+  private readonly text: TextGateway;
+  private readonly calls = new Map<string, LiveCall>();
+  private readonly logger: Logger;
+  private closing = false;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    const { store, config, http } = deps;
+    this.logger = deps.logger.child({ component: 'orchestrator' });
+    this.timings = resolveTimings(deps.timings);
+    this.registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    this.control = new ControlServer({
+      authenticate: (key) => store.apiKeys.authenticate(key),
+      registry: this.registry,
+      timings: this.timings,
+      logger: this.logger,
+    });
+    this.bridges = new BridgeAcceptor(this.logger.child({ component: 'bridge' }));
+    this.dispatcher = new Dispatcher({
+      registry: this.registry,
+      bridges: this.bridges,
+      bridgeUrl: (callId) => `${wsBase(deps.publicUrl())}${BRIDGE_PATH_PREFIX}${encodeURIComponent(callId)}`,
+      timings: this.timings,
+      logger: this.logger,
+    });
+    this.text = new TextGateway({
+      logger: this.logger,
+      wsBase: () => wsBase(deps.publicUrl()),
+      clientConnectWindowMs: this.timings.clientConnectWindowMs,
+      clientBufferFrames: this.timings.clientBufferFrames,
+      socketPingIntervalMs: this.timings.socketPingIntervalMs,
+      consumeSessionToken: (token) => store.sessionTokens.consume(token),
+      createSessionCall: async (grant) => {
+        const pipe = await store.pipes.get(grant.spaceId, grant.pipeId);
+        if (!pipe) return { code: 'pipe_not_found', message: 'the pipe of this session no longer exists' };
+        return store.calls.create(grant.spaceId, {
+          pipe_id: pipe.id,
+          agent_id: pipe.agent_id,
+          direction: 'inbound',
+          transport: 'text',
+          from_number: null,
+          to_number: null,
+          instructions: pipe.instructions,
+          data: grant.metadata,
+          node_id: config.nodeId,
+        });
+      },
+      launch: async (call, transport: TextTransport) => {
+        await this.launchWith(call, transport);
+      },
+    });
+    http.onUpgradePath(CONTROL_PATH, (req, socket, head, url) => this.control.handleUpgrade(req, socket, head, url));
+    http.onUpgradePath(BRIDGE_PATH_PREFIX, (req, socket, head, url) => this.bridges.handleUpgrade(req, socket, head, url));
+    http.onUpgradePath(SESSION_CONNECT_PATH, (req, socket, head, url) => this.text.handleSessionUpgrade(req, socket, head, url));
+    http.onUpgradePath('/v1/calls/', (req, socket, head, url) => this.text.handleClientUpgrade(req, socket, head, url));
+  }
+
+  /**
+   * Crash recovery, before the node takes traffic: calls a previous run of this node left
+   * unfinished are failed with `server_shutdown`. An embedded SQLite store belongs to one node,
+   * so all its unfinished calls are orphans; on PostgreSQL only this node's (by node id).
+   */
+  async start(): Promise<void> {
+    const { store, config } = this.deps;
+    const orphans = config.databaseKind === 'sqlite' ? await store.calls.unfinished() : await store.calls.unfinishedOnNode(config.nodeId);
+    for (const call of orphans) {
+      await store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server stopped while the call was live' });
+    }
+    if (orphans.length > 0) this.logger.warn({ calls: orphans.length }, 'calls left unfinished by a previous run marked failed');
+  }
+
+  async launch(call: CallRecord): Promise<{ client_url?: string }> {
+    if (this.closing) {
+      await this.deps.store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server is shutting down' });
+      return {};
+    }
+    switch (call.transport) {
+      case 'text': {
+        const { transport, clientUrl } = this.text.create(call.id);
+        return (await this.launchWith(call, transport)) ? { client_url: clientUrl } : {};
+      }
+      default:
+        await this.deps.store.calls.finish(call.id, 'error', {
+          code: 'transport_unavailable',
+          message: `the ${call.transport} transport is not available on this node`,
+        });
+        return {};
+    }
+  }
+
+  /** Run a call over an existing transport; true once a runner accepted it. */
+  private async launchWith(call: CallRecord, transport: CallTransport): Promise<boolean> {
+    const pipe = call.pipe_id ? await this.deps.store.pipes.get(call.space_id, call.pipe_id) : undefined;
+    const live = new LiveCall(call, pipe, transport, {
+      store: this.deps.store,
+      logger: this.deps.logger,
+      timings: this.timings,
+      dispatcher: this.dispatcher,
+      onFinished: (c) => {
+        if (this.calls.get(c.id) === c) this.calls.delete(c.id);
+      },
+    });
+    this.calls.set(call.id, live);
+    return live.launch();
+  }
+
+  async hangup(call: CallRecord): Promise<void> {
+    const live = this.calls.get(call.id);
+    if (live) return live.hangup();
+    await this.deps.store.calls.finish(call.id, 'api_hangup');
+  }
+
+  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] {
+    return this.registry.list(spaceId, filter);
+  }
+
+  /** A call live on this node (tests and diagnostics). */
+  liveCall(callId: string): LiveCall | undefined {
+    return this.calls.get(callId);
+  }
+
+  /** End live calls (`server_shutdown`), then close runner sockets with 1001 so runners reconnect. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.text.close();
+    await Promise.all([...this.calls.values()].map((c) => c.shutdown()));
+    this.control.close();
+    this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
+    this.bridges.close();
+  }
+}
