@@ -1,7 +1,11 @@
+import { main as bridge } from './bridge.js';
 import { main as controlPlane } from './control-plane.js';
 
 /** Every benchmark in turn (`npm run bench` at the root); each writes its own results file. */
-const BENCHMARKS: Array<[string, () => Promise<void>]> = [['control-plane', controlPlane]];
+const BENCHMARKS: Array<[string, () => Promise<void>]> = [
+  ['control-plane', controlPlane],
+  ['bridge', bridge],
+];
 
 for (const [name, run] of BENCHMARKS) {
   process.stderr.write(`== ${name}\n`);
