@@ -15,9 +15,12 @@ fi
 
 bash scripts/install-system-deps.sh
 
+# `npm install`, not `npm ci`: npm 11 records only this platform's optional packages in the lock
+# file and then refuses `npm ci` on it as "out of sync"; `npm install` follows the lock file all
+# the same.
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
 elif [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   say "updating npm packages"
   npm install --no-audit --no-fund --loglevel=error
