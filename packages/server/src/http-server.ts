@@ -4,6 +4,14 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 
+/**
+ * Connections the kernel may queue before we accept them (capped by `net.core.somaxconn`). Every
+ * call opens sockets (runner bridge, client) and a burst of calls opens them by the hundred while
+ * the event loop is busy; Node's default of 511 overflows, and a dropped SYN costs the dialer a
+ * 1 s, then 3 s retransmit: past the runner's bridge open timeout.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Handles a WebSocket upgrade for a path it claimed; must take over or destroy the socket. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
 
@@ -51,7 +59,7 @@ export class HttpServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('error', onError);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError);
         const address = this.server.address();
         resolve(typeof address === 'object' && address ? address.port : port);

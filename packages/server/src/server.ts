@@ -38,7 +38,12 @@ export class UnpodServer {
     options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings> } = {},
   ): Promise<UnpodServer> {
     const logger = options.logger ?? createLogger(config.logLevel, { node_id: config.nodeId });
-    const store = await Store.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: true });
+    const store = await Store.open({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      migrate: true,
+      backgroundCheckpoint: { warn: (message) => logger.warn({ problem: message }, 'sqlite checkpoints') },
+    });
     let url = '';
     const orchestratorRef: { current?: Orchestrator } = {};
     const app = createControlApp({
@@ -46,7 +51,7 @@ export class UnpodServer {
       config,
       logger,
       startedAtMs: Date.now(),
-      liveCalls: { launch: (c) => orchestratorRef.current!.launch(c), hangup: (c) => orchestratorRef.current!.hangup(c) },
+      liveCalls: { launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe), hangup: (c) => orchestratorRef.current!.hangup(c) },
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
     });
     const http = new HttpServer(app, logger);

@@ -68,7 +68,7 @@ export class FakeOrchestrator implements PeerHost {
       res.statusCode = 404;
       res.end();
     });
-    const wss = new WebSocketServer({ noServer: true });
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const fake = new FakeOrchestrator(server, wss, options);
     server.on('upgrade', (req, socket, head) => fake.onUpgrade(req, socket, head));

@@ -25,7 +25,7 @@ export class TextCallClient {
 
   static connect(url: string): Promise<TextCallClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, { perMessageDeflate: false });
       const client = new TextCallClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('error', reject);

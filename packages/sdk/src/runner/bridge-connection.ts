@@ -1,8 +1,10 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { FRAME_NAMES, parseFrame, WorkerToRunnerFrame, type RunnerToWorkerFrame } from '@unpod/protocol';
 import type { Logger } from '../logger.js';
 import { AsyncQueue } from './async-queue.js';
 import { SessionClosedError } from './errors.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 /** One decoded worker -> runner frame, or a known frame whose fields failed validation. */
 export type InboundItem =
@@ -30,6 +32,8 @@ export class BridgeConnection {
   private readonly queue = new AsyncQueue<InboundItem>();
   private closeInfo: BridgeCloseInfo | null = null;
   private readonly closedPromise: Promise<BridgeCloseInfo>;
+  /** The TCP socket under `ws`, known once the upgrade response arrives. */
+  private socket: Duplex | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -37,6 +41,7 @@ export class BridgeConnection {
   ) {
     let resolveClosed!: (info: BridgeCloseInfo) => void;
     this.closedPromise = new Promise((resolve) => (resolveClosed = resolve));
+    ws.once('upgrade', (res) => (this.socket = res.socket));
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', (code, reason) => {
       this.closeInfo = { code, reason: reason.toString('utf8') };
@@ -69,6 +74,7 @@ export class BridgeConnection {
   /** Send one runner -> worker frame; throws `SessionClosedError` when the bridge is closed. */
   send(frame: RunnerToWorkerFrame): void {
     if (!this.isOpen) throw new SessionClosedError(frame.event);
+    coalesceWrites(this.socket);
     this.ws.send(JSON.stringify(frame));
     this.logger.debug({ verb: frame.event }, 'bridge verb sent');
   }

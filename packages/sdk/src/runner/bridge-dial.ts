@@ -65,7 +65,8 @@ function isRetriable(err: unknown): boolean {
 }
 
 async function openSocket(url: string, opts: DialBridgeOptions): Promise<BridgeConnection> {
-  const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES });
+  // No compression: frames are small JSON, and deflate costs CPU and latency on every frame.
+  const ws = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const conn = new BridgeConnection(ws, opts.logger);
   await new Promise<void>((resolve, reject) => {
     const cleanup = (): void => {

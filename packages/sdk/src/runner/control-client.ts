@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import {
   CLOSE_CODES,
@@ -15,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { reconnectDelayMs } from './backoff.js';
 import type { RunnerTiming } from './config.js';
 import { RunnerAuthError, TransportRejectedError, type RunnerError } from './errors.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 /** Inputs of {@link ControlClient}. */
 export interface ControlClientOptions {
@@ -49,6 +51,8 @@ function toText(data: RawData): string {
  */
 export class ControlClient {
   private ws: WebSocket | null = null;
+  /** The TCP socket under `ws` once upgraded (write coalescing). */
+  private socket: Duplex | null = null;
   private stopped = false;
   private started = false;
   private everRegistered = false;
@@ -75,6 +79,7 @@ export class ControlClient {
   send(frame: RunnerToOrchestratorFrame): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    coalesceWrites(this.socket);
     ws.send(JSON.stringify(frame));
     return true;
   }
@@ -137,8 +142,12 @@ export class ControlClient {
   private connectOnce(): Promise<boolean> {
     const { url, apiKey, logger, timing } = this.options;
     return new Promise<boolean>((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, maxPayload: MAX_FRAME_BYTES });
+      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
       this.ws = ws;
+      this.socket = null;
+      ws.once('upgrade', (res) => {
+        if (this.ws === ws) this.socket = res.socket;
+      });
       let registered = false;
       let fatal: RunnerError | null = null;
       let heartbeat: NodeJS.Timeout | null = null;
@@ -203,7 +212,10 @@ export class ControlClient {
       ws.on('close', (code) => {
         if (heartbeat) clearInterval(heartbeat);
         if (registerTimer) clearTimeout(registerTimer);
-        if (this.ws === ws) this.ws = null;
+        if (this.ws === ws) {
+          this.ws = null;
+          this.socket = null;
+        }
         if (code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.policy) fatal = new RunnerAuthError(code);
         if (fatal && !this.stopped) {
           reject(fatal);

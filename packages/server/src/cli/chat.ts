@@ -48,7 +48,7 @@ export async function runChat(opts: ChatOptions): Promise<void> {
 
   const out = process.stdout;
   const interactive = process.stdin.isTTY === true;
-  const socket = new WebSocket(call.client_url);
+  const socket = new WebSocket(call.client_url, { perMessageDeflate: false });
   const lines = createInterface({ input: process.stdin, terminal: interactive });
   const pending: string[] = [];
   let agentBusy = true;

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { ID_PREFIX, type IdKind } from '@unpod/protocol';
+import { secureRandomBytes } from '../random.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -17,7 +17,7 @@ export function newId(kind: IdKind): string {
     increment(lastRandom);
   } else {
     lastMs = now;
-    lastRandom = [...randomBytes(16)].map((b) => b & 31);
+    lastRandom = [...secureRandomBytes(16)].map((b) => b & 31);
   }
   let time = '';
   let t = lastMs;

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 
 /**
  * API keys and one-use tokens: random secrets shown once, stored only as SHA-256 hashes. The
  * secrets carry 256 bits of entropy, so a fast hash is sufficient (no password stretching).
  */
 export function generateSecret(prefix: 'sk' | 'st' | 'ct'): string {
-  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+  return `${prefix}_${secureRandomBytes(32).toString('base64url')}`;
 }
 
 export function hashSecret(secret: string): string {

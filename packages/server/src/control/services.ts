@@ -1,4 +1,4 @@
-import type { WorkerView } from '@unpod/protocol';
+import type { Pipe, WorkerView } from '@unpod/protocol';
 import type { CallRecord } from './store/repos/calls.js';
 
 /**
@@ -8,9 +8,10 @@ import type { CallRecord } from './store/repos/calls.js';
 export interface LiveCalls {
   /**
    * Start a freshly created call (dispatch to a runner, dial out, open a client socket...). May
-   * return extra response fields such as `client_url`. Runs after the call row exists.
+   * return extra response fields such as `client_url`. Runs after the call row exists. `pipe`
+   * is the call's pipe when the caller already loaded it (saves loading it again).
    */
-  launch(call: CallRecord): Promise<{ client_url?: string }>;
+  launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }>;
   /** End a live call on behalf of the API. Resolves once the end is recorded. */
   hangup(call: CallRecord): Promise<void>;
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type HelloFrame, type JobAssignFrame } from '@unpod/protocol';
 import type { Logger } from '../logger.js';
+import { secureRandomBytes } from '../random.js';
 import type { BridgeAcceptor, Pairing } from './bridge-acceptor.js';
 import { BridgeSession, type CallStartedFields, type HelloAckFields } from './bridge-session.js';
 import type { Reservation, RunnerRegistry } from './registry.js';
@@ -52,17 +52,44 @@ export interface DispatcherDeps {
   logger: Logger;
 }
 
-const token = () => randomBytes(32).toString('base64url');
+const token = () => secureRandomBytes(32).toString('base64url');
 
 /** A promise settled with `value` when `signal` aborts; `dispose` removes the listener (signals outlive attempts). */
-function whenAborted<T>(signal: AbortSignal, value: T): { promise: Promise<T>; dispose: () => void } {
-  let onAbort = () => undefined as void;
+function whenAborted<T>(signal: AbortSignal, value: T, subscribe = listen): { promise: Promise<T>; dispose: () => void } {
+  let dispose = () => undefined as void;
   const promise = new Promise<T>((resolve) => {
-    onAbort = () => resolve(value);
     if (signal.aborted) resolve(value);
-    else signal.addEventListener('abort', onAbort, { once: true });
+    else dispose = subscribe(signal, () => resolve(value));
   });
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+  return { promise, dispose: () => dispose() };
+}
+
+function listen(signal: AbortSignal, onAbort: () => void): () => void {
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+const sharedWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * `listen` for a signal many attempts wait on at once (a runner link's `closed`: every call being
+ * dispatched to that runner): one listener fans out to a set. EventTarget compares each new
+ * listener with all present ones, so a burst of dispatches would pay for every other one.
+ */
+function listenShared(signal: AbortSignal, onAbort: () => void): () => void {
+  let waiters = sharedWaiters.get(signal);
+  if (!waiters) {
+    const set = new Set<() => void>();
+    waiters = set;
+    sharedWaiters.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const waiter of set) waiter();
+      set.clear();
+    }, { once: true });
+  }
+  waiters.add(onAbort);
+  const set = waiters;
+  return () => void set.delete(onAbort);
 }
 
 /**
@@ -117,12 +144,12 @@ export class Dispatcher implements JobDispatcher {
       agent_id: req.agentId,
       bridge_url: this.deps.bridgeUrl(req.callId),
       call_token: callToken,
-      assign_id: `asg_${randomBytes(8).toString('hex')}`,
+      assign_id: `asg_${secureRandomBytes(8).toString('hex')}`,
       deadline_ms: timings.assignAckTimeoutMs,
       metadata: req.metadata,
     };
     const aborted = whenAborted(req.signal, 'aborted' as const);
-    const linkLost = whenAborted(link.closed, 'lost' as const);
+    const linkLost = whenAborted(link.closed, 'lost' as const, listenShared);
     try {
       logger.debug({ call_id: req.callId, worker_id: reservation.workerId, attempt, assign_id: frame.assign_id }, 'job.assign sent');
       const ack = link.assign(frame, timings.assignAckTimeoutMs);

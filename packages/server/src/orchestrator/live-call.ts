@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   BASE_EVENTS,
   BRIDGE_PROTOCOL_VERSION,
@@ -9,9 +8,12 @@ import {
   type Pipe,
   type TurnMetrics,
 } from '@unpod/protocol';
+import { newId, nowIso } from '../control/ids.js';
+import type { CallLogEntry } from '../control/store/repos/call-log.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Store } from '../control/store/store.js';
 import type { Logger } from '../logger.js';
+import { secureRandomBytes } from '../random.js';
 import type { CallTransport, TransportSink } from '../transports/transport.js';
 import type { Pairing } from './bridge-acceptor.js';
 import { negotiate, type BridgeCloseInfo, type BridgeSession, type CallStartedFields, type HelloAckFields, type RunnerVerb } from './bridge-session.js';
@@ -50,7 +52,7 @@ export class LiveCall {
   private phase: Phase = 'dispatching';
   private readonly conversation = new Conversation();
   private readonly abort = new AbortController();
-  private readonly jobId = `job_${randomBytes(8).toString('hex')}`;
+  private readonly jobId = `job_${secureRandomBytes(8).toString('hex')}`;
   private readonly logger: Logger;
   private bridge: BridgeSession | null = null;
   private reservation: Reservation | null = null;
@@ -341,7 +343,7 @@ export class LiveCall {
   }
 
   private turnMetrics(m: TurnMetrics): void {
-    this.persist(() => this.deps.store.calls.putTurnMetrics(this.id, m));
+    this.log({ kind: 'metrics', callId: this.id, metrics: m });
     this.bridge?.send({
       event: 'turn.metrics',
       call_id: this.id,
@@ -361,16 +363,20 @@ export class LiveCall {
 
   private appendTurn(role: 'user' | 'agent', text: string, interrupted: boolean, heardText: string | null): void {
     const seq = ++this.seq;
-    this.persist(() => this.deps.store.calls.appendTurn(this.id, { seq, role, text, interrupted, heard_text: heardText }));
+    this.log({ kind: 'turn', callId: this.id, turn: { seq, role, text, at: nowIso(), interrupted, heard_text: heardText } });
   }
 
   private event(type: string, data: Record<string, unknown>): void {
-    this.persist(() => this.deps.store.calls.addEvent(this.id, type, data));
+    this.log({ kind: 'event', callId: this.id, id: newId('call'), at: nowIso(), type, data });
   }
 
-  /** Store writes of one call run in order; a failed write is logged and never stops the call. */
-  private persist(write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((err: unknown) => this.logger.error({ err }, 'call store write failed'));
+  /**
+   * Queue a row of the call's log. Rows are written in batches after the current round of I/O
+   * (never between a frame and the frames it triggers), in the order they were made; `end()`
+   * waits for the last one. A failed write is logged and never stops the call.
+   */
+  private log(entry: CallLogEntry): void {
+    this.writes = this.deps.store.callLog.write(entry).catch((err: unknown) => this.logger.error({ err }, 'call store write failed'));
   }
 
   private startMaxDurationTimer(): void {
@@ -402,6 +408,7 @@ export class LiveCall {
       this.timers.clear();
       this.apply(this.conversation.callEnding());
       if (error) this.event('error', error);
+      this.deps.store.callLog.flushSoon();
       await this.writes;
       try {
         await this.deps.store.calls.finish(this.id, reason, error ?? undefined);

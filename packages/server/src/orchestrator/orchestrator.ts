@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type WorkerView } from '@unpod/protocol';
+import { CLOSE_CODES, type Pipe, type WorkerView } from '@unpod/protocol';
 import type { ServerConfig } from '../config.js';
 import type { LiveCalls, WorkerDirectory } from '../control/services.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
@@ -109,7 +109,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     if (orphans.length > 0) this.logger.warn({ calls: orphans.length }, 'calls left unfinished by a previous run marked failed');
   }
 
-  async launch(call: CallRecord): Promise<{ client_url?: string }> {
+  async launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }> {
     if (this.closing) {
       await this.deps.store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server is shutting down' });
       return {};
@@ -117,7 +117,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     switch (call.transport) {
       case 'text': {
         const { transport, clientUrl } = this.text.create(call.id);
-        return (await this.launchWith(call, transport)) ? { client_url: clientUrl } : {};
+        return (await this.launchWith(call, transport, pipe)) ? { client_url: clientUrl } : {};
       }
       default:
         await this.deps.store.calls.finish(call.id, 'error', {
@@ -128,9 +128,9 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     }
   }
 
-  /** Run a call over an existing transport; true once a runner accepted it. */
-  private async launchWith(call: CallRecord, transport: CallTransport): Promise<boolean> {
-    const pipe = call.pipe_id ? await this.deps.store.pipes.get(call.space_id, call.pipe_id) : undefined;
+  /** Run a call over an existing transport; true once a runner accepted it. `known` is its pipe if already loaded. */
+  private async launchWith(call: CallRecord, transport: CallTransport, known?: Pipe): Promise<boolean> {
+    const pipe = !call.pipe_id ? undefined : known?.id === call.pipe_id ? known : await this.deps.store.pipes.get(call.space_id, call.pipe_id);
     const live = new LiveCall(call, pipe, transport, {
       store: this.deps.store,
       logger: this.deps.logger,

@@ -10,7 +10,37 @@ import { MAX_FRAME_BYTES } from '@unpod/protocol';
 
 /** A `ws` server that only performs upgrades handed to it (the HTTP server routes by path). */
 export function createUpgradeServer(): WebSocketServer {
+  // No compression: frames are small JSON, and deflate costs CPU and latency on every frame.
   return new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: false, perMessageDeflate: false });
+}
+
+/** The TCP socket under each accepted WebSocket, for write coalescing. */
+const rawSockets = new WeakMap<WebSocket, Duplex>();
+const corked = new Set<Duplex>();
+let flushQueued = false;
+
+function flushCorked(): void {
+  flushQueued = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
+
+/**
+ * Hold `ws`'s writes until the current tick ends, so the frames one input produces (a turn's
+ * `user.text` and `state`, a reply's deltas, `agent.text.end` and `state`) leave in one write
+ * system call instead of one each. Loopback writes are the most expensive thing a frame costs
+ * here. `ws` writes uncompressed frames straight to the socket, so corking it keeps their order;
+ * `process.nextTick` releases them before any I/O or timer callback runs.
+ */
+function coalesceWrites(ws: WebSocket): void {
+  const socket = rawSockets.get(ws);
+  if (!socket || corked.has(socket)) return;
+  socket.cork();
+  corked.add(socket);
+  if (!flushQueued) {
+    flushQueued = true;
+    process.nextTick(flushCorked);
+  }
 }
 
 /** Complete a WebSocket upgrade. Resolves null when the request was not a valid upgrade. */
@@ -21,6 +51,7 @@ export function acceptUpgrade(wss: WebSocketServer, req: IncomingMessage, socket
     socket.once('close', onClose);
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('close', onClose);
+      rawSockets.set(ws, socket);
       resolve(ws);
     });
   });
@@ -46,6 +77,7 @@ export function rawText(data: RawData): string {
 /** Send one JSON frame; false when the socket is not open. */
 export function sendJson(ws: WebSocket, frame: object): boolean {
   if (ws.readyState !== WebSocket.OPEN) return false;
+  coalesceWrites(ws);
   ws.send(JSON.stringify(frame));
   return true;
 }

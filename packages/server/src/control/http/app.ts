@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../../config.js';
 import { ApiError } from '../errors.js';
 import type { LiveCalls, WorkerDirectory } from '../services.js';
 import type { Store } from '../store/store.js';
+import { bodyLimit } from './body.js';
 import { errorBody, mountRoutes, type AppEnv, type RouteSpec } from './route.js';
 import { buildOpenApi } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -57,20 +57,24 @@ export function createControlApp(deps: ControlDeps): Hono<AppEnv> {
     const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     const started = performance.now();
-    await next();
+    // Set before the response exists: adding a header to a finished response makes the Node
+    // adapter rebuild it as a web Response. Responses a handler builds itself get it after.
     c.header('X-Request-Id', requestId);
-    deps.logger.debug(
-      { requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
-      'http request',
-    );
+    await next();
+    if (!c.res.headers.has('x-request-id')) c.header('X-Request-Id', requestId);
+    if (deps.logger.isLevelEnabled('debug')) {
+      deps.logger.debug(
+        { requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        'http request',
+      );
+    }
   });
 
   app.use(
     '*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: (c) => c.json(errorBody(new ApiError('payload_too_large', `request body exceeds ${deps.config.maxBodyBytes} bytes`)), 413),
-    }),
+    bodyLimit(deps.config.maxBodyBytes, (c) =>
+      c.json(errorBody(new ApiError('payload_too_large', `request body exceeds ${deps.config.maxBodyBytes} bytes`)), 413),
+    ),
   );
 
   app.use('/v1/*', async (c, next) => {

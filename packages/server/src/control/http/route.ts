@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { KeyIdentity } from '../store/repos/api-keys.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from '../errors.js';
+import { readBodyText } from './body.js';
 
 /** Per-request values set by middleware. */
 export interface AppEnv {
@@ -76,7 +77,7 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix?: stri
 }
 
 async function readJsonBody(c: Context<AppEnv>): Promise<{ raw: string; value: unknown }> {
-  const raw = await c.req.text();
+  const raw = await readBodyText(c);
   if (raw.trim() === '') return { raw, value: {} };
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {

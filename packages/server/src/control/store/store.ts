@@ -1,6 +1,8 @@
+import { CallLogWriter } from './call-log-writer.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrateToLatest, type MigrationReport } from './migrations/index.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
+import { CallLogRepo } from './repos/call-log.js';
 import { CallsRepo } from './repos/calls.js';
 import { IdempotencyRepo } from './repos/idempotency.js';
 import { NumbersRepo } from './repos/numbers.js';
@@ -22,6 +24,8 @@ export class Store {
   readonly calls: CallsRepo;
   readonly sessionTokens: SessionTokensRepo;
   readonly idempotency: IdempotencyRepo;
+  /** Batched writes of live calls' transcripts, turn metrics and events. */
+  readonly callLog: CallLogWriter;
 
   private constructor(readonly db: Db) {
     const k = db.kysely;
@@ -34,6 +38,7 @@ export class Store {
     this.calls = new CallsRepo(k);
     this.sessionTokens = new SessionTokensRepo(k);
     this.idempotency = new IdempotencyRepo(k);
+    this.callLog = new CallLogWriter(new CallLogRepo(k, db.kind));
   }
 
   /** Open the database, optionally migrating and seeding the voice-profile catalog. */
@@ -57,7 +62,9 @@ export class Store {
     return report;
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  /** Finish queued call-log writes, then close the database. */
+  async close(): Promise<void> {
+    await this.callLog.drain();
+    await this.db.close();
   }
 }

@@ -40,7 +40,7 @@ export class FrameSocket {
 
   /** Connect; resolves once open, or once closed/failed (check `isOpen` or `closed`). */
   static open(url: string, headers: Record<string, string> = {}, options: { autoPong?: boolean } = {}): Promise<FrameSocket> {
-    const ws = new WebSocket(url, { headers, autoPong: options.autoPong ?? true });
+    const ws = new WebSocket(url, { headers, autoPong: options.autoPong ?? true, perMessageDeflate: false });
     const socket = new FrameSocket(ws);
     return new Promise((resolve) => {
       ws.once('open', () => resolve(socket));

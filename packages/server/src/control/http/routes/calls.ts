@@ -62,7 +62,7 @@ export function callRoutes({ store, liveCalls, config }: ControlDeps) {
           data: body.data ?? {},
           node_id: config.nodeId,
         });
-        const extra = await liveCalls.launch(call);
+        const extra = await liveCalls.launch(call, pipe);
         const fresh = (await store.calls.get(spaceId, call.id)) ?? call;
         return { body: { ...publicCall(fresh), ...extra } };
       },
