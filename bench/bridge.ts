@@ -88,9 +88,16 @@ class FrameSocket {
   private readonly queue: Array<Record<string, unknown>> = [];
   private waiter: (() => void) | undefined;
 
+  private closed = false;
+
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       this.queue.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      this.waiter?.();
+    });
+    // A socket the server closed (e.g. a call that ended before its client joined) ends the wait.
+    ws.on('close', () => {
+      this.closed = true;
       this.waiter?.();
     });
   }
@@ -119,6 +126,7 @@ class FrameSocket {
         const value = pick(frame);
         if (value !== undefined) return value;
       }
+      if (this.closed) throw new Error(`socket closed while waiting for a frame; saw: ${seen.slice(-5).join(' | ')}`);
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`timed out waiting for a frame; saw: ${seen.slice(-5).join(' | ')}`);
       await new Promise<void>((resolve) => {
@@ -173,18 +181,27 @@ async function textCalls(server: TestServer, concurrency: number, turns: number,
         return;
       }
       const socket = await FrameSocket.open(call.client_url);
-      await socket.next(isListening);
+      try {
+        await socket.next(isListening);
+      } catch {
+        errors++;
+        socket.close();
+        return;
+      }
       for (let i = 0; i < turns; i++) {
         if (thinkMs > 0) await new Promise((r) => setTimeout(r, Math.random() * 2 * thinkMs));
         const started = performance.now();
         socket.send({ event: 'user.text', text: `turn ${i} of a benchmark call` });
-        const first = await socket.next((f) => (f.event === 'agent.text.delta' || f.event === 'call.ended' ? f.event : undefined));
+        const first = await socket.next((f) => (f.event === 'agent.text.delta' || f.event === 'call.ended' ? f.event : undefined)).catch(() => 'closed');
         if (first !== 'agent.text.delta') {
           errors++;
           break;
         }
         clientMs.push(performance.now() - started);
-        await socket.next(isListening);
+        if ((await socket.next(isListening).catch(() => undefined)) === undefined) {
+          errors++;
+          break;
+        }
       }
       socket.send({ event: 'hangup' });
       await socket.next((f) => (f.event === 'call.ended' ? true : undefined)).catch(() => undefined);
