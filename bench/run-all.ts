@@ -1,12 +1,16 @@
 import { main as bridge } from './bridge.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
+import { main as sip } from './sip.js';
+import { main as voice } from './voice.js';
 
 /** Every benchmark in turn (`npm run bench` at the root); each writes its own results file. */
 const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['control-plane', controlPlane],
   ['bridge', bridge],
   ['dialog', dialog],
+  ['voice', voice],
+  ['sip', sip],
 ];
 
 for (const [name, run] of BENCHMARKS) {

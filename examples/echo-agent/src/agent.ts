@@ -9,9 +9,13 @@ export async function* echoReply(text: string, { signal }: FunctionTurnInfo): As
   }
 }
 
-/** Per call: greet, then echo every turn until the caller hangs up. */
+/** Said when the server reports the caller has gone quiet (the pipe's `silence_timeout_s`). */
+export const IDLE_PROMPT = 'Are you still there?';
+
+/** Per call: greet, then echo every turn until the caller hangs up; prompt a silent caller. */
 export async function echoEntrypoint(ctx: CallContext): Promise<void> {
   ctx.session.dialogMachine = functionAdapter(echoReply);
+  ctx.session.on('silence', () => ctx.session.say(IDLE_PROMPT));
   ctx.session.say('Hi! Say something and I will repeat it.');
   await ctx.session.run();
 }

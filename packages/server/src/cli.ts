@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type ConfigFlags } from './config.js';
+import { registerCallCommand } from './cli/call.js';
 import { runChat } from './cli/chat.js';
 import { runDev } from './cli/dev.js';
 import { runKeysCreate, runKeysList, runKeysRevoke } from './cli/keys.js';
@@ -25,7 +26,12 @@ const serverOptions = (cmd: Command) =>
     .addOption(new Option('--port <port>', 'HTTP port, 0 = any free port (env UNPOD_PORT, default 7700)'))
     .addOption(new Option('--host <host>', 'address to bind (env UNPOD_HOST, default 127.0.0.1)'))
     .addOption(new Option('--public-url <url>', 'URL runners and clients use to reach this node (env UNPOD_PUBLIC_URL)'))
-    .addOption(new Option('--node-id <id>', 'node identity in a cluster (env UNPOD_NODE_ID)'));
+    .addOption(new Option('--node-id <id>', 'node identity in a cluster (env UNPOD_NODE_ID)'))
+    .addOption(new Option('--sip-port <port>', 'SIP port for UDP and TCP, 0 = any free port, off = no SIP (env UNPOD_SIP_PORT, default 5060)'))
+    .addOption(new Option('--rtp-ports <range>', 'RTP port range MIN-MAX (env UNPOD_RTP_PORTS, default 10000-20000)'))
+    .addOption(new Option('--sip-host <address>', 'public address advertised in SIP and SDP (env UNPOD_SIP_ADDRESS)'))
+    .addOption(new Option('--sip-bind <address>', 'address the SIP and RTP sockets bind to (env UNPOD_SIP_BIND, default --host)'))
+    .addOption(new Option('--sip-answer-timeout <seconds>', 'outbound calls ring this long before giving up (env UNPOD_SIP_ANSWER_TIMEOUT_S, default 30)'));
 
 serverOptions(program.command('serve').description('Run the server (REST API, orchestrator, bridge).')).action(async (flags: ConfigFlags) => {
   await runServe(loadConfig(flags));
@@ -74,6 +80,8 @@ program
   .action(async (flags: { agentId?: string; pipeId?: string; baseUrl?: string; apiKey?: string; dataDir?: string }) => {
     await runChat({ ...flags, dataDir: loadConfig({ dataDir: flags.dataDir }).dataDir });
   });
+
+registerCallCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

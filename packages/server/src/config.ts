@@ -26,12 +26,39 @@ const ConfigSchema = z.object({
   nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (max 64)'),
   logLevel: LogLevel,
   maxBodyBytes: z.number().int().positive(),
+  /** Most pocketsphinx decoders loaded at once (~100 MB each); one serves one caller while they speak. */
+  sttDecoders: z.number().int().min(1).max(64),
 });
+
+/** Telephony (SIP signalling and RTP media). */
+export interface SipConfig {
+  /** False with `--sip-port off`. */
+  enabled: boolean;
+  /** UDP and TCP port; 0 = any free port (the actual ports are printed at startup). */
+  port: number;
+  /** True when the port came from a flag or env: then a port in use is fatal, not a warning. */
+  portExplicit: boolean;
+  /** Address the SIP and RTP sockets bind to (default: the HTTP `host`). */
+  bindAddress: string;
+  /** Address advertised in Contact, Via and SDP; null = the bind address, or this machine's first IPv4 when binding a wildcard. */
+  publicAddress: string | null;
+  /** Inclusive RTP port range (even RTP port, RTCP on the next). */
+  rtpPortMin: number;
+  rtpPortMax: number;
+  /** Outbound calls: CANCEL when the callee has not answered within this long. */
+  answerTimeoutS: number;
+  /**
+   * `pipeline`: calls run the speech pipeline of their voice profile. `media-only` (a test and
+   * benchmark profile): no STT, agent text from cached TTS, caller audio through the energy VAD only.
+   */
+  voice: 'pipeline' | 'media-only';
+}
 
 /** Validated server configuration. */
 export type ServerConfig = z.infer<typeof ConfigSchema> & {
   /** `sqlite` for the embedded store (a file in `dataDir`), `postgres` when `databaseUrl` says so. */
   databaseKind: 'sqlite' | 'postgres';
+  sip: SipConfig;
 };
 
 /** Flags a CLI command may pass; each overrides its env variable. */
@@ -43,6 +70,15 @@ export interface ConfigFlags {
   publicUrl?: string | undefined;
   nodeId?: string | undefined;
   logLevel?: string | undefined;
+  /** `off` disables SIP. */
+  sipPort?: string | number | undefined;
+  /** `MIN-MAX`, e.g. `10000-20000`. */
+  rtpPorts?: string | undefined;
+  /** Public address for SIP Contact/Via and SDP. */
+  sipHost?: string | undefined;
+  /** Address the SIP/RTP sockets bind to. */
+  sipBind?: string | undefined;
+  sipAnswerTimeout?: string | number | undefined;
 }
 
 /** Env variables the server reads, documented in the README. */
@@ -54,12 +90,25 @@ export const ENV_VARS = [
   'UNPOD_PUBLIC_URL',
   'UNPOD_NODE_ID',
   'UNPOD_LOG_LEVEL',
+  'UNPOD_SIP_PORT',
+  'UNPOD_RTP_PORTS',
+  'UNPOD_SIP_ADDRESS',
+  'UNPOD_SIP_BIND',
+  'UNPOD_SIP_ANSWER_TIMEOUT_S',
+  'UNPOD_SIP_VOICE',
 ] as const;
 
 function parsePort(raw: string | number | undefined, source: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: "${raw}" is not a port number (0-65535)`);
+  return n;
+}
+
+function parseCount(raw: string | undefined, source: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`${source}: "${raw}" is not a whole number from 1 to 64`);
   return n;
 }
 
@@ -80,6 +129,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     nodeId: flags.nodeId ?? blankToUndefined(env.UNPOD_NODE_ID) ?? defaultNodeId(),
     logLevel: (flags.logLevel ?? blankToUndefined(env.UNPOD_LOG_LEVEL) ?? 'info').toLowerCase(),
     maxBodyBytes: 1024 * 1024,
+    sttDecoders: parseCount(blankToUndefined(env.UNPOD_STT_DECODERS), 'UNPOD_STT_DECODERS') ?? 4,
   };
   const result = ConfigSchema.safeParse(candidate);
   if (!result.success) {
@@ -88,7 +138,35 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  return { ...result.data, databaseKind };
+  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host) };
+}
+
+function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {
+  const rawPort = flags.sipPort ?? blankToUndefined(env.UNPOD_SIP_PORT);
+  const portSource = flags.sipPort !== undefined ? '--sip-port' : 'UNPOD_SIP_PORT';
+  const enabled = !(typeof rawPort === 'string' && rawPort.toLowerCase() === 'off');
+  const port = enabled ? (parsePort(rawPort, portSource) ?? 5060) : 0;
+  const rawRange = flags.rtpPorts ?? blankToUndefined(env.UNPOD_RTP_PORTS) ?? '10000-20000';
+  const rangeSource = flags.rtpPorts !== undefined ? '--rtp-ports' : 'UNPOD_RTP_PORTS';
+  const range = /^(\d{1,5})-(\d{1,5})$/.exec(rawRange.trim());
+  const rtpPortMin = range ? Number(range[1]) : NaN;
+  const rtpPortMax = range ? Number(range[2]) : NaN;
+  if (!range || rtpPortMin < 1024 || rtpPortMax > 65535 || rtpPortMax - rtpPortMin < 3) {
+    throw new ConfigError(`${rangeSource}: "${rawRange}" is not a port range MIN-MAX within 1024-65535 holding at least two port pairs`);
+  }
+  const publicAddress = flags.sipHost ?? blankToUndefined(env.UNPOD_SIP_ADDRESS) ?? null;
+  if (publicAddress !== null && !/^[A-Za-z0-9.:-]+$/.test(publicAddress)) {
+    throw new ConfigError(`--sip-host / UNPOD_SIP_ADDRESS: "${publicAddress}" is not an IP address or host name`);
+  }
+  const bindAddress = flags.sipBind ?? blankToUndefined(env.UNPOD_SIP_BIND) ?? host;
+  const rawTimeout = flags.sipAnswerTimeout ?? blankToUndefined(env.UNPOD_SIP_ANSWER_TIMEOUT_S) ?? 30;
+  const answerTimeoutS = typeof rawTimeout === 'number' ? rawTimeout : Number(rawTimeout);
+  if (!Number.isFinite(answerTimeoutS) || answerTimeoutS <= 0 || answerTimeoutS > 600) {
+    throw new ConfigError(`--sip-answer-timeout / UNPOD_SIP_ANSWER_TIMEOUT_S: "${String(rawTimeout)}" is not a number of seconds (0-600)`);
+  }
+  const voice = blankToUndefined(env.UNPOD_SIP_VOICE) ?? 'pipeline';
+  if (voice !== 'pipeline' && voice !== 'media-only') throw new ConfigError(`UNPOD_SIP_VOICE: "${voice}" is not pipeline or media-only`);
+  return { enabled, port, portExplicit: rawPort !== undefined, bindAddress, publicAddress, rtpPortMin, rtpPortMax, answerTimeoutS, voice };
 }
 
 function describeKey(key: string): string {

@@ -6,3 +6,5 @@ export { createControlApp, type ControlDeps } from './control/http/app.js';
 export { ApiError } from './control/errors.js';
 export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
+export * from './speech/index.js';
+export { VoicePipeline, type VoiceEngines, type VoicePipelineConfig, type VoicePipelineEvents } from './pipeline/voice-pipeline.js';

@@ -28,6 +28,8 @@ export interface TestServer {
   spaceId: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** SIP ports from the `unpod sip listening on udp:PORT tcp:PORT` line (start with `--sip-port 0`); undefined when SIP is off. */
+  sip: { udpPort: number; tcpPort: number } | undefined;
   process: ChildProcess;
   /** Create another key, in a new space unless `space` names an existing one. */
   createKey(space?: string): Promise<{ key: string; spaceId: string }>;
@@ -88,9 +90,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     stderr += d.toString();
     if (process.env.UNPOD_TEST_SERVER_LOGS) process.stderr.write(d);
   });
+  let sip: TestServer['sip'];
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      const s = /^unpod sip listening on udp:(\d+) tcp:(\d+)/.exec(line);
+      if (s) sip = { udpPort: Number(s[1]), tcpPort: Number(s[2]) };
       const m = /^unpod listening on (\S+)/.exec(line);
       if (m) resolve(m[1]!);
     });
@@ -109,6 +114,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     spaceId: key.space_id,
     dataDir,
     databaseUrl,
+    sip,
     process: child,
     async createKey(spaceName?: string) {
       const out = await runUnpod(['keys', 'create', '--name', 'test', '--space', spaceName ?? `test-${Math.random().toString(36).slice(2, 10)}`, '--json', ...base], env);

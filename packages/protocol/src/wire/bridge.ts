@@ -39,6 +39,8 @@ export const BASE_VERBS = [
 /** Unpod extension verbs (runner -> worker), negotiated in `hello.supported_verbs`. */
 export const EXTENSION_VERBS = [
   'agent.filler',
+  /** Not a frame: the `interruptible` field of `agent.say`. */
+  'agent.say.interruptible',
   'agent.recording.pause',
   'agent.recording.resume',
   'agent.dtmf',
@@ -205,7 +207,15 @@ export type WorkerToRunnerFrame = z.infer<typeof WorkerToRunnerFrame>;
 
 export const AgentTextDeltaFrame = z.looseObject({ event: z.literal('agent.text.delta'), text: z.string() });
 export const AgentTextEndFrame = z.looseObject({ event: z.literal('agent.text.end') });
-export const AgentSayFrame = z.looseObject({ event: z.literal('agent.say'), text: z.string() });
+export const AgentSayFrame = z.looseObject({
+  event: z.literal('agent.say'),
+  text: z.string(),
+  /**
+   * Extension: `false` plays the line to its end whatever the caller says (a disclaimer). Honoured
+   * when the server negotiated the `agent.say.interruptible` verb; default true.
+   */
+  interruptible: z.boolean().optional(),
+});
 
 export const TransferType = z.enum(['number', 'agent', 'human']);
 export const TransferMode = z.enum(['cold', 'warm']);

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { CallState } from './bridge.js';
 
 /**
- * Text transport: the socket a client (chat playground, test, script) opens at a call's
- * `client_url`. Names reuse the bridge's event names where they fit.
+ * Client sockets: the socket a client (chat playground, test, script) opens at a call's
+ * `client_url`. Names reuse the bridge's event names where they fit. Text calls carry only JSON
+ * text frames; WebSocket audio calls also carry binary PCM16 frames both ways, and add the
+ * transcript and audio-progress events below.
  */
 
 export const ClientUserTextFrame = z.looseObject({
@@ -20,6 +22,8 @@ export type ClientToServerFrame = z.infer<typeof ClientToServerFrame>;
 export const ServerCallConnectedFrame = z.looseObject({
   event: z.literal('call.connected'),
   call_id: z.string(),
+  /** WebSocket audio calls: the rate of the PCM16 binary frames, both ways. */
+  sample_rate: z.number().int().optional(),
 });
 export const ServerTextDeltaFrame = z.looseObject({ event: z.literal('agent.text.delta'), text: z.string(), turn_id: z.number().int() });
 export const ServerTextEndFrame = z.looseObject({ event: z.literal('agent.text.end'), turn_id: z.number().int(), text: z.string() });
@@ -36,6 +40,20 @@ export const ServerCallEndedFrame = z.looseObject({
   call_id: z.string(),
 });
 
+/** Audio calls: the caller's current turn as recognised so far. */
+export const ServerUserPartialFrame = z.looseObject({ event: z.literal('user.partial'), text: z.string() });
+/** Audio calls: the caller's finished turn, as sent to the agent. */
+export const ServerUserTextFrame = z.looseObject({ event: z.literal('user.text'), text: z.string() });
+/** Audio calls: the agent's audio for utterance `turn_id` started on the socket. */
+export const ServerAgentAudioStartedFrame = z.looseObject({ event: z.literal('agent.audio.started'), turn_id: z.number().int() });
+/** Audio calls: the agent's audio for `turn_id` stopped: played out, or cut (`interrupted`) after `heard_text`. */
+export const ServerAgentAudioEndedFrame = z.looseObject({
+  event: z.literal('agent.audio.ended'),
+  turn_id: z.number().int(),
+  interrupted: z.boolean(),
+  heard_text: z.string().default(''),
+});
+
 export const ServerToClientFrame = z.discriminatedUnion('event', [
   ServerCallConnectedFrame,
   ServerTextDeltaFrame,
@@ -44,5 +62,9 @@ export const ServerToClientFrame = z.discriminatedUnion('event', [
   ServerInterruptedFrame,
   ServerErrorFrame,
   ServerCallEndedFrame,
+  ServerUserPartialFrame,
+  ServerUserTextFrame,
+  ServerAgentAudioStartedFrame,
+  ServerAgentAudioEndedFrame,
 ]);
 export type ServerToClientFrame = z.infer<typeof ServerToClientFrame>;

@@ -197,9 +197,16 @@ export class CallSession {
     return this.core.hooks.on(event, handler);
   }
 
-  /** Speak `text` now, bypassing the adapter (`agent.say`). */
-  say(text: string): void {
-    this.core.send({ event: 'agent.say', text: requireText(text, 'say text') });
+  /**
+   * Speak `text` now, bypassing the adapter (`agent.say`). `interruptible: false` plays the line
+   * to its end whatever the caller says (a disclaimer); it needs the server to have negotiated
+   * `agent.say.interruptible` and throws `VerbNotSupportedError` otherwise.
+   */
+  say(text: string, options: { interruptible?: boolean } = {}): void {
+    const checked = requireText(text, 'say text');
+    if (options.interruptible === undefined) return this.core.send({ event: 'agent.say', text: checked });
+    if (!this.supports('agent.say.interruptible')) throw new VerbNotSupportedError('agent.say.interruptible');
+    this.core.send({ event: 'agent.say', text: checked, interruptible: options.interruptible });
   }
 
   /**

@@ -89,13 +89,15 @@ describe('CallSession controls', () => {
     s.recording.resume();
     s.sendDtmf('1#');
     s.setHints(['yes', 'no']);
-    await bridge.frames.next((f) => f.event === 'agent.hints');
+    s.say('This call is recorded.', { interruptible: false });
+    await bridge.frames.next((f) => f.event === 'agent.say');
     expect(bridge.frames.items.slice(1)).toEqual([
       { event: 'agent.filler', text: 'Let me check' },
       { event: 'agent.recording.pause', reason: 'card number' },
       { event: 'agent.recording.resume' },
       { event: 'agent.dtmf', digits: '1#' },
       { event: 'agent.hints', phrases: ['yes', 'no'] },
+      { event: 'agent.say', text: 'This call is recorded.', interruptible: false },
     ]);
   });
 
@@ -105,6 +107,7 @@ describe('CallSession controls', () => {
     expect(ctx.session.supports('agent.filler')).toBe(false);
     expect(() => ctx.session.setFiller('Let me check')).toThrow(VerbNotSupportedError);
     expect(() => ctx.session.recording.pause()).toThrow(/does not support "agent.recording.pause"/);
+    expect(() => ctx.session.say('Please hold.', { interruptible: false })).toThrow(/does not support "agent.say.interruptible"/);
     ctx.session.say('barrier');
     await bridge.frames.next((f) => f.event === 'agent.say');
     expect(bridge.frames.items.slice(1)).toEqual([{ event: 'agent.say', text: 'barrier' }]);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ServerConfig } from '../config.js';
 import { Store } from '../control/store/store.js';
 import { RUNTIME_FILE, UnpodServer, type RuntimeInfo } from '../server.js';
-import { closeOnSignals } from './serve.js';
+import { closeOnSignals, withTelephony } from './serve.js';
 
 /** Written by `unpod dev`: `source .unpod/dev.env` gives another terminal the key and URL. */
 export const DEV_ENV_FILE = 'dev.env';
@@ -77,10 +77,12 @@ export async function runDev(config: ServerConfig, spaceName: string): Promise<v
     return;
   }
   const server = await UnpodServer.start(config);
-  closeOnSignals(() => server.close());
+  const { telephony, close } = await withTelephony(server);
+  closeOnSignals(close);
   const { key } = await devKey(server.store, config.dataDir, spaceName);
   await writeDevEnv(config.dataDir, server.url, key);
   process.stdout.write(banner(server.url, key, config.dataDir, 'dev stack is up. Ctrl-C stops it.') + '\n');
+  if (telephony) process.stdout.write(`${telephony.listeningLine}\n`);
   process.stdout.write(`unpod listening on ${server.url}\n`);
 }
 

@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config.js';
 import { UnpodServer } from '../server.js';
+import { startTelephony, type RunningTelephony } from '../telephony/start.js';
 
 /** Stop cleanly on SIGINT/SIGTERM; a second signal exits at once. */
 export function closeOnSignals(close: () => Promise<void>): void {
@@ -20,10 +21,32 @@ export function closeOnSignals(close: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
 }
 
+/**
+ * Starts SIP next to a started server; on failure the server is closed again. The returned
+ * `close` ends live calls first (so SIP legs hang up while the store is open), then SIP, then the rest.
+ */
+export async function withTelephony(server: UnpodServer): Promise<{ telephony: RunningTelephony | null; close: () => Promise<void> }> {
+  let telephony: RunningTelephony | null;
+  try {
+    telephony = await startTelephony(server);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const close = async () => {
+    await server.orchestrator.close();
+    await telephony?.close();
+    await server.close();
+  };
+  return { telephony, close };
+}
+
 export async function runServe(config: ServerConfig): Promise<UnpodServer> {
   const server = await UnpodServer.start(config);
-  closeOnSignals(() => server.close());
-  // Machine-readable line for supervisors and tests: the actual URL (port 0 resolves here).
+  const { telephony, close } = await withTelephony(server);
+  closeOnSignals(close);
+  // Machine-readable lines for supervisors and tests: the actual ports (port 0 resolves here).
+  if (telephony) process.stdout.write(`${telephony.listeningLine}\n`);
   process.stdout.write(`unpod listening on ${server.url}\n`);
   return server;
 }

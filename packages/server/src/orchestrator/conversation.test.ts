@@ -9,7 +9,7 @@ describe('Conversation (turn gate, spec 4.3: agent.text.end releases the gate)',
     expect(kinds(c.userText('early', 0))).toEqual(['record']);
     const start = c.start('Hello', 10);
     expect(start).toEqual([
-      { kind: 'say', utteranceId: 1, text: 'Hello' },
+      { kind: 'say', utteranceId: 1, text: 'Hello', interruptible: true },
       { kind: 'record', role: 'agent', text: 'Hello' },
       { kind: 'forward', turnId: 1, text: 'early' },
       { kind: 'state', state: 'thinking', turnId: 1 },
@@ -31,6 +31,7 @@ describe('Conversation (turn gate, spec 4.3: agent.text.end releases the gate)',
       { kind: 'record', role: 'agent', text: 'Hello' },
       {
         kind: 'metrics',
+        utteranceId: 1,
         metrics: { turn_id: 1, stt_ms: null, agent_ttft_ms: 50, tts_ttfb_ms: null, ttfa_ms: 50, agent_total_ms: 300, interrupted: false },
       },
       { kind: 'reply_closed' },
@@ -81,7 +82,7 @@ describe('Conversation (turn gate, spec 4.3: agent.text.end releases the gate)',
     c.start(null, 0);
     c.userText('q', 0);
     expect(c.say('One moment')).toEqual([
-      { kind: 'say', utteranceId: 1, text: 'One moment' },
+      { kind: 'say', utteranceId: 1, text: 'One moment', interruptible: true },
       { kind: 'record', role: 'agent', text: 'One moment' },
     ]);
     expect(c.replyOpen).toBe(true);
@@ -102,5 +103,53 @@ describe('Conversation (turn gate, spec 4.3: agent.text.end releases the gate)',
     c.agentDelta('partial', 1);
     expect(c.callEnding()).toEqual([{ kind: 'cut', utteranceId: 1, generatedText: 'partial' }]);
     expect(c.callEnding()).toEqual([]);
+  });
+});
+
+describe('Conversation on audio transports (agent messages recorded once played)', () => {
+  it('records a reply and a say only when the transport reports them played', () => {
+    const c = new Conversation({ deferAgentRecord: true });
+    expect(c.start('Hello', 0)).toEqual([
+      { kind: 'say', utteranceId: 1, text: 'Hello', interruptible: true },
+      { kind: 'state', state: 'listening', turnId: null },
+    ]);
+    c.userText('hi', 10);
+    c.agentDelta('Hey there', 20);
+    expect(kinds(c.agentEnd(30))).toEqual(['end', 'metrics', 'reply_closed', 'state']);
+    expect(c.played(2)).toEqual([{ kind: 'record', role: 'agent', text: 'Hey there' }]);
+    expect(c.played(1)).toEqual([{ kind: 'record', role: 'agent', text: 'Hello' }]);
+    expect(c.played(1)).toEqual([]);
+  });
+
+  it('a barge-in on the open reply interrupts it like user text, without forwarding anything', () => {
+    const c = new Conversation({ deferAgentRecord: true });
+    c.start(null, 0);
+    c.userText('tell me a story', 0);
+    c.agentDelta('Once upon a time', 10);
+    expect(c.bargeIn(1)).toEqual([
+      { kind: 'interrupt', turnId: 1, utteranceId: 1, generatedText: 'Once upon a time' },
+      { kind: 'state', state: 'interrupted', turnId: 1 },
+      { kind: 'start_grace', turnId: 1 },
+    ]);
+    expect(c.agentDelta('there was', 20)).toEqual([]);
+    expect(kinds(c.agentEnd(30))).toEqual(['metrics', 'reply_closed', 'state']);
+    expect(kinds(c.userText('stop', 40))).toEqual(['record', 'forward', 'state']);
+  });
+
+  it('a barge-in on audio of a closed reply tells the runner and records the cut once', () => {
+    const c = new Conversation({ deferAgentRecord: true });
+    c.start(null, 0);
+    c.userText('hours?', 0);
+    c.agentDelta('We open at nine.', 10);
+    c.agentEnd(20);
+    expect(c.bargeIn(1)).toEqual([{ kind: 'interrupt', turnId: 1, utteranceId: 1, generatedText: 'We open at nine.' }]);
+    expect(c.played(1)).toEqual([]);
+    expect(c.bargeIn(1)).toEqual([]);
+  });
+
+  it('the call ending cuts every message still playing', () => {
+    const c = new Conversation({ deferAgentRecord: true });
+    c.start('Hello', 0);
+    expect(c.callEnding()).toEqual([{ kind: 'cut', utteranceId: 1, generatedText: 'Hello' }]);
   });
 });

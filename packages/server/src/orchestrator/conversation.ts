@@ -12,6 +12,12 @@ import type { CallState, TurnMetrics } from '@unpod/protocol';
  *
  * Ids: `turnId` numbers user turns as sent to the runner (`user.text.turn_id`, `turn.metrics`);
  * `utteranceId` numbers agent messages (greeting, reply, say) as the transport sees them.
+ *
+ * Audio transports (`deferAgentRecord`): an agent message is spoken after its text is complete,
+ * so its transcript entry waits until the transport reports it played (`played`), or until the
+ * caller barged in on it (`bargeIn`), which records it as interrupted with what was heard. A
+ * barge-in on the open reply interrupts it as user text would; a barge-in on audio of a reply
+ * already closed tells the runner (`user.interrupted`) without touching the turn gate.
  */
 export type ConversationEffect =
   | { kind: 'record'; role: 'user' | 'agent'; text: string }
@@ -20,8 +26,8 @@ export type ConversationEffect =
   | { kind: 'cut'; utteranceId: number; generatedText: string }
   | { kind: 'delta'; utteranceId: number; text: string }
   | { kind: 'end'; utteranceId: number; text: string }
-  | { kind: 'say'; utteranceId: number; text: string }
-  | { kind: 'metrics'; metrics: TurnMetrics }
+  | { kind: 'say'; utteranceId: number; text: string; interruptible: boolean }
+  | { kind: 'metrics'; metrics: TurnMetrics; utteranceId: number | null }
   | { kind: 'state'; state: CallState; turnId: number | null }
   | { kind: 'start_grace'; turnId: number }
   | { kind: 'reply_closed' };
@@ -36,12 +42,24 @@ interface Reply {
   interrupted: boolean;
 }
 
+export interface ConversationOptions {
+  /** Record agent messages once played (audio transports), not when their text is complete. */
+  deferAgentRecord?: boolean;
+}
+
 export class Conversation {
   private started = false;
   private turnId = 0;
   private utteranceSeq = 0;
   private reply: Reply | null = null;
   private pending: string[] = [];
+  /** Agent messages whose text is complete and whose audio has not finished (deferred records). */
+  private readonly playing = new Map<number, { turnId: number | null; text: string }>();
+  private readonly deferAgentRecord: boolean;
+
+  constructor(options: ConversationOptions = {}) {
+    this.deferAgentRecord = options.deferAgentRecord ?? false;
+  }
 
   /** True while an agent reply holds the turn gate. */
   get replyOpen(): boolean {
@@ -117,14 +135,48 @@ export class Conversation {
     return this.closeReply(atMs, false);
   }
 
-  /** A whole agent utterance outside the reply stream; does not touch the gate. */
-  say(text: string): ConversationEffect[] {
+  /**
+   * A whole agent utterance outside the reply stream; does not touch the gate. A line that is not
+   * `interruptible` plays to its end on audio transports whatever the caller says.
+   */
+  say(text: string, interruptible = true): ConversationEffect[] {
     if (text === '') return [];
     const utteranceId = ++this.utteranceSeq;
-    return [
-      { kind: 'say', utteranceId, text },
-      { kind: 'record', role: 'agent', text },
-    ];
+    const out: ConversationEffect[] = [{ kind: 'say', utteranceId, text, interruptible }];
+    if (this.deferAgentRecord) this.playing.set(utteranceId, { turnId: null, text });
+    else out.push({ kind: 'record', role: 'agent', text });
+    return out;
+  }
+
+  /** Audio transports: the message played to its end; its transcript entry is written now. */
+  played(utteranceId: number): ConversationEffect[] {
+    const entry = this.playing.get(utteranceId);
+    if (!entry) return [];
+    this.playing.delete(utteranceId);
+    return [{ kind: 'record', role: 'agent', text: entry.text }];
+  }
+
+  /**
+   * Audio transports: the caller spoke over the message's audio and the transport flushed it.
+   * The open reply is interrupted (its later deltas dropped, the gate waits for the runner's
+   * `agent.text.end`); a message already complete is recorded as interrupted.
+   */
+  bargeIn(utteranceId: number): ConversationEffect[] {
+    const reply = this.reply;
+    if (reply && reply.utteranceId === utteranceId) {
+      if (reply.interrupted) return [];
+      reply.interrupted = true;
+      const turnId = reply.turnId ?? this.turnId;
+      return [
+        { kind: 'interrupt', turnId, utteranceId, generatedText: reply.text },
+        { kind: 'state', state: 'interrupted', turnId },
+        { kind: 'start_grace', turnId },
+      ];
+    }
+    const entry = this.playing.get(utteranceId);
+    if (!entry) return [];
+    this.playing.delete(utteranceId);
+    return [{ kind: 'interrupt', turnId: entry.turnId ?? this.turnId, utteranceId, generatedText: entry.text }];
   }
 
   /** The call is ending: a reply still streaming is cut where it stands. */
@@ -132,8 +184,11 @@ export class Conversation {
     const reply = this.reply;
     this.reply = null;
     this.pending = [];
-    if (!reply || reply.interrupted || reply.utteranceId === null) return [];
-    return [{ kind: 'cut', utteranceId: reply.utteranceId, generatedText: reply.text }];
+    const out: ConversationEffect[] = [];
+    for (const [utteranceId, entry] of this.playing) out.push({ kind: 'cut', utteranceId, generatedText: entry.text });
+    this.playing.clear();
+    if (reply && !reply.interrupted && reply.utteranceId !== null) out.push({ kind: 'cut', utteranceId: reply.utteranceId, generatedText: reply.text });
+    return out;
   }
 
   private forwardPending(atMs: number): ConversationEffect[] {
@@ -152,12 +207,15 @@ export class Conversation {
     this.reply = null;
     const out: ConversationEffect[] = [];
     if (!reply.interrupted && reply.utteranceId !== null) {
-      out.push({ kind: 'end', utteranceId: reply.utteranceId, text: reply.text }, { kind: 'record', role: 'agent', text: reply.text });
+      out.push({ kind: 'end', utteranceId: reply.utteranceId, text: reply.text });
+      if (this.deferAgentRecord) this.playing.set(reply.utteranceId, { turnId: reply.turnId, text: reply.text });
+      else out.push({ kind: 'record', role: 'agent', text: reply.text });
     }
     if (reply.turnId !== null) {
       const ttft = reply.firstDeltaAtMs === null ? null : round(reply.firstDeltaAtMs - reply.sentAtMs);
       out.push({
         kind: 'metrics',
+        utteranceId: reply.utteranceId,
         metrics: {
           turn_id: reply.turnId,
           stt_ms: null,

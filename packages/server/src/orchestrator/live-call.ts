@@ -50,7 +50,7 @@ const CALL_EXTENSION_EVENTS = ['transfer.result'] as const;
 export class LiveCall {
   readonly id: string;
   private phase: Phase = 'dispatching';
-  private readonly conversation = new Conversation();
+  private readonly conversation: Conversation;
   private readonly abort = new AbortController();
   private readonly jobId = `job_${secureRandomBytes(8).toString('hex')}`;
   private readonly logger: Logger;
@@ -65,6 +65,8 @@ export class LiveCall {
   private ending: Promise<void> | null = null;
   private endCallReason: string | null = null;
   private hints: readonly string[] = [];
+  /** Turn metrics waiting for an audio transport's voice stages. */
+  private readonly pendingMetrics = new Set<Promise<void>>();
   private resolveFinished!: () => void;
   /** Resolves once the call has ended and its end is stored. */
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
@@ -77,6 +79,7 @@ export class LiveCall {
   ) {
     this.id = record.id;
     this.logger = deps.logger.child({ call_id: record.id });
+    this.conversation = new Conversation({ deferAgentRecord: transport.defersAgentRecord });
   }
 
   /** Phrases from the latest `agent.hints`, for the next user turn. */
@@ -120,6 +123,21 @@ export class LiveCall {
       dtmf: (digits) => {
         if (this.phase === 'active') this.bridge?.send({ event: 'dtmf', digits });
       },
+      partial: (text) => {
+        if (this.phase === 'active') this.bridge?.send({ event: 'user.partial', text });
+      },
+      bargeIn: (utteranceId) => {
+        if (this.phase === 'active') this.apply(this.conversation.bargeIn(utteranceId));
+      },
+      played: (utteranceId) => {
+        if (this.phase === 'active') this.apply(this.conversation.played(utteranceId));
+      },
+      silence: (durationMs) => {
+        if (this.phase !== 'active') return;
+        this.event('silence', { duration_ms: durationMs });
+        this.bridge?.send({ event: 'silence', duration_ms: durationMs });
+      },
+      idle: () => void this.end('idle_timeout'),
       hangup: () => void this.end('user_hangup'),
       lost: (reason, detail) => void this.end(reason, reason === 'transport_lost' ? { code: 'transport_lost', message: detail } : null),
     };
@@ -207,7 +225,7 @@ export class LiveCall {
       case 'agent.text.end':
         return this.apply(this.conversation.agentEnd(now));
       case 'agent.say':
-        return this.apply(this.conversation.say(frame.text));
+        return this.apply(this.conversation.say(frame.text, frame.interruptible ?? true));
       case 'agent.end_call':
         return this.onEndCall(frame.reason);
       case 'agent.transfer':
@@ -319,10 +337,10 @@ export class LiveCall {
           this.transport.agentEnd(e.utteranceId, e.text);
           break;
         case 'say':
-          this.transport.agentSay(e.utteranceId, e.text);
+          this.transport.agentSay(e.utteranceId, e.text, { interruptible: e.interruptible });
           break;
         case 'metrics':
-          this.turnMetrics(e.metrics);
+          this.turnMetrics(e.metrics, e.utteranceId);
           break;
         case 'state':
           this.transport.state(e.state);
@@ -342,7 +360,21 @@ export class LiveCall {
     }
   }
 
-  private turnMetrics(m: TurnMetrics): void {
+  /**
+   * A turn's metrics. On audio transports the voice stages (STT, TTS, first audio out) are known
+   * only once the reply's first audio is on the wire, so they are merged in then.
+   */
+  private turnMetrics(m: TurnMetrics, utteranceId: number | null): void {
+    if (utteranceId === null || !this.transport.defersAgentRecord) return this.recordTurnMetrics(m);
+    const merged = this.transport.turnMetrics(utteranceId).then(
+      (voice) => this.recordTurnMetrics(voice ? { ...m, ...voice, ttfa_ms: voice.ttfa_ms ?? m.ttfa_ms } : m),
+      () => this.recordTurnMetrics(m),
+    );
+    this.pendingMetrics.add(merged);
+    void merged.finally(() => this.pendingMetrics.delete(merged));
+  }
+
+  private recordTurnMetrics(m: TurnMetrics): void {
     this.log({ kind: 'metrics', callId: this.id, metrics: m });
     this.bridge?.send({
       event: 'turn.metrics',
@@ -408,6 +440,9 @@ export class LiveCall {
       this.timers.clear();
       this.apply(this.conversation.callEnding());
       if (error) this.event('error', error);
+      // Media stops and the recording is finished before the end is stored.
+      await this.transport.release().catch((err: unknown) => this.logger.error({ err }, 'releasing the transport failed'));
+      await Promise.all(this.pendingMetrics);
       this.deps.store.callLog.flushSoon();
       await this.writes;
       try {

@@ -2,10 +2,13 @@ import { CLOSE_CODES, type Pipe, type WorkerView } from '@unpod/protocol';
 import type { ServerConfig } from '../config.js';
 import type { LiveCalls, WorkerDirectory } from '../control/services.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
+import type { SessionGrant } from '../control/store/repos/session-tokens.js';
 import type { Store } from '../control/store/store.js';
 import type { HttpServer } from '../http-server.js';
 import type { Logger } from '../logger.js';
+import { createEmbeddedSpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
+import { AudioGateway } from '../transports/websocket-audio/index.js';
 import type { CallTransport } from '../transports/transport.js';
 import { wsBase } from '../transports/ws.js';
 import { BRIDGE_PATH_PREFIX, BridgeAcceptor } from './bridge-acceptor.js';
@@ -40,6 +43,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   private readonly bridges: BridgeAcceptor;
   private readonly dispatcher: JobDispatcher;
   private readonly text: TextGateway;
+  private readonly audio: AudioGateway;
   private readonly calls = new Map<string, LiveCall>();
   private readonly logger: Logger;
   private closing = false;
@@ -70,29 +74,51 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       clientBufferFrames: this.timings.clientBufferFrames,
       socketPingIntervalMs: this.timings.socketPingIntervalMs,
       consumeSessionToken: (token) => store.sessionTokens.consume(token),
-      createSessionCall: async (grant) => {
-        const pipe = await store.pipes.get(grant.spaceId, grant.pipeId);
-        if (!pipe) return { code: 'pipe_not_found', message: 'the pipe of this session no longer exists' };
-        return store.calls.create(grant.spaceId, {
-          pipe_id: pipe.id,
-          agent_id: pipe.agent_id,
-          direction: 'inbound',
-          transport: 'text',
-          from_number: null,
-          to_number: null,
-          instructions: pipe.instructions,
-          data: grant.metadata,
-          node_id: config.nodeId,
-        });
-      },
+      createSessionCall: (grant) => this.sessionCall(grant, 'text'),
       launch: async (call, transport: TextTransport) => {
+        await this.launchWith(call, transport);
+      },
+    });
+    this.audio = new AudioGateway({
+      logger: this.logger,
+      store,
+      registry: createEmbeddedSpeechRegistry({ logger: this.logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } }),
+      dataDir: config.dataDir,
+      wsBase: () => wsBase(deps.publicUrl()),
+      clientConnectWindowMs: this.timings.clientConnectWindowMs,
+      socketPingIntervalMs: this.timings.socketPingIntervalMs,
+      consumeSessionToken: (token) => store.sessionTokens.consume(token),
+      createSessionCall: (grant) => this.sessionCall(grant, 'websocket'),
+      launch: async (call, transport) => {
         await this.launchWith(call, transport);
       },
     });
     http.onUpgradePath(CONTROL_PATH, (req, socket, head, url) => this.control.handleUpgrade(req, socket, head, url));
     http.onUpgradePath(BRIDGE_PATH_PREFIX, (req, socket, head, url) => this.bridges.handleUpgrade(req, socket, head, url));
-    http.onUpgradePath(SESSION_CONNECT_PATH, (req, socket, head, url) => this.text.handleSessionUpgrade(req, socket, head, url));
-    http.onUpgradePath('/v1/calls/', (req, socket, head, url) => this.text.handleClientUpgrade(req, socket, head, url));
+    http.onUpgradePath(SESSION_CONNECT_PATH, (req, socket, head, url) =>
+      url.searchParams.get('transport') === 'websocket' ? this.audio.handleSessionUpgrade(req, socket, head, url) : this.text.handleSessionUpgrade(req, socket, head, url),
+    );
+    http.onUpgradePath('/v1/calls/', (req, socket, head, url) =>
+      this.audio.ownsClientPath(url) ? this.audio.handleClientUpgrade(req, socket, head, url) : this.text.handleClientUpgrade(req, socket, head, url),
+    );
+  }
+
+  /** The call row for a browser session on the token's pipe. */
+  private async sessionCall(grant: SessionGrant, transport: 'text' | 'websocket'): Promise<CallRecord | { code: string; message: string }> {
+    const { store, config } = this.deps;
+    const pipe = await store.pipes.get(grant.spaceId, grant.pipeId);
+    if (!pipe) return { code: 'pipe_not_found', message: 'the pipe of this session no longer exists' };
+    return store.calls.create(grant.spaceId, {
+      pipe_id: pipe.id,
+      agent_id: pipe.agent_id,
+      direction: 'inbound',
+      transport,
+      from_number: null,
+      to_number: null,
+      instructions: pipe.instructions,
+      data: grant.metadata,
+      node_id: config.nodeId,
+    });
   }
 
   /**
@@ -119,6 +145,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
         const { transport, clientUrl } = this.text.create(call.id);
         return (await this.launchWith(call, transport, pipe)) ? { client_url: clientUrl } : {};
       }
+      case 'websocket':
+        return this.launchAudio(call, pipe);
       default:
         await this.deps.store.calls.finish(call.id, 'error', {
           code: 'transport_unavailable',
@@ -126,6 +154,20 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
         });
         return {};
     }
+  }
+
+  /** A WebSocket audio call: its voice is resolved before dispatch, so a call that cannot speak fails at once. */
+  private async launchAudio(call: CallRecord, known: Pipe | undefined): Promise<{ client_url?: string }> {
+    const pipe = known ?? (call.pipe_id ? await this.deps.store.pipes.get(call.space_id, call.pipe_id) : undefined);
+    let created: Awaited<ReturnType<AudioGateway['create']>>;
+    try {
+      created = await this.audio.create(call, pipe);
+    } catch (err) {
+      this.logger.warn({ err, call_id: call.id }, 'voice call cannot start');
+      await this.deps.store.calls.finish(call.id, 'error', { code: 'speech_unavailable', message: err instanceof Error ? err.message : String(err) });
+      return {};
+    }
+    return (await this.launchWith(call, created.transport, pipe)) ? { client_url: created.clientUrl } : {};
   }
 
   /** Run a call over an existing transport; true once a runner accepted it. `known` is its pipe if already loaded. */
@@ -164,9 +206,11 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     if (this.closing) return;
     this.closing = true;
     this.text.close();
+    this.audio.close();
     await Promise.all([...this.calls.values()].map((c) => c.shutdown()));
     this.control.close();
     this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
     this.bridges.close();
+    await this.audio.closeEngines();
   }
 }

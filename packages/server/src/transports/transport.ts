@@ -1,4 +1,4 @@
-import type { CallEndReason, CallState, CallTransport as CallTransportKind, TransferOutcome } from '@unpod/protocol';
+import type { CallEndReason, CallState, CallTransport as CallTransportKind, TransferOutcome, TurnMetrics } from '@unpod/protocol';
 import type { z } from 'zod';
 
 /**
@@ -14,6 +14,12 @@ export interface CallTransport {
   readonly kind: CallTransportKind;
   /** Bridge extension events this transport can produce (e.g. `dtmf`, `user.partial`, `silence`). */
   readonly extensionEvents: readonly string[];
+  /**
+   * True for audio transports: an agent message is heard after its text is complete, so it is
+   * recorded in the transcript when the transport reports it played (`TransportSink.played`) or
+   * barged in on (`TransportSink.bargeIn`).
+   */
+  readonly defersAgentRecord: boolean;
 
   /** Start delivering caller input to `sink`. Input that arrived earlier is replayed, in order. */
   bind(sink: TransportSink): void;
@@ -24,8 +30,11 @@ export interface CallTransport {
   agentDelta(utteranceId: number, text: string): void;
   /** The agent reply is complete; `text` is everything streamed for it. */
   agentEnd(utteranceId: number, text: string): void;
-  /** A whole agent utterance outside the reply stream (greeting, `agent.say`, refusal phrase). */
-  agentSay(utteranceId: number, text: string): void;
+  /**
+   * A whole agent utterance outside the reply stream (greeting, `agent.say`, refusal phrase).
+   * `interruptible: false` plays it to the end whatever the caller says (audio transports).
+   */
+  agentSay(utteranceId: number, text: string, options?: { interruptible: boolean }): void;
   /** A line bridging a slow brain; never part of the transcript. */
   filler(text: string): void;
   /**
@@ -47,6 +56,13 @@ export interface CallTransport {
   setRecording(active: boolean): void;
   /** Resolves once queued agent output has reached the caller (audio: finished playing). */
   drained(): Promise<void>;
+  /**
+   * Audio transports: the stage latencies of the turn whose reply is `utteranceId`, once its first
+   * audio went out (or it ended without audio). Text transports return null.
+   */
+  turnMetrics(utteranceId: number): Promise<Pick<TurnMetrics, 'stt_ms' | 'tts_ttfb_ms' | 'ttfa_ms'> | null>;
+  /** The call is ending: stop media and finish the recording (before the call's end is stored). */
+  release(): Promise<void>;
 
   /** The call ended: tell the caller (`error` first when `error` is given), then disconnect. */
   end(reason: CallEndReason, error: { code: string; message: string } | null, closeCode: number): void;
@@ -62,8 +78,21 @@ export interface TransferRequest {
 
 /** What a transport reports to its call. */
 export interface TransportSink {
-  /** A final user turn (chat message; later a final transcript). */
+  /** A final user turn (chat message, or an endpointed final transcript). */
   userText(text: string, extra?: { language?: string | null }): void;
+  /** Audio: the caller's current turn as recognised so far (`user.partial` to the runner). */
+  partial(text: string): void;
+  /**
+   * Audio: the caller spoke over the agent message and its audio was flushed
+   * (`interruptOutput` then reports what was heard of it).
+   */
+  bargeIn(utteranceId: number): void;
+  /** Audio: the agent message played to its end. */
+  played(utteranceId: number): void;
+  /** Audio: the line has been quiet for `durationMs` (the pipe's silence timeout). */
+  silence(durationMs: number): void;
+  /** Audio: the caller stayed silent for the pipe's idle timeout. */
+  idle(): void;
   /** DTMF digits from the caller. */
   dtmf(digits: string): void;
   /** The caller ended the call deliberately. */

@@ -32,6 +32,7 @@ export interface TextTransportOptions {
 export class TextTransport implements CallTransport {
   readonly kind = 'text' as const;
   readonly extensionEvents = ['dtmf'] as const;
+  readonly defersAgentRecord = false;
   private ws: WebSocket | null = null;
   private buffer: ServerToClientFrame[] = [];
   private dropped = 0;
@@ -137,6 +138,12 @@ export class TextTransport implements CallTransport {
   setRecording(): void {}
 
   async drained(): Promise<void> {}
+
+  async turnMetrics(): Promise<null> {
+    return null;
+  }
+
+  async release(): Promise<void> {}
 
   end(reason: CallEndReason, error: { code: string; message: string } | null, closeCode: number): void {
     if (this.ended) return;

@@ -57,13 +57,23 @@ export class PocketsphinxSession implements SttEngineSession {
     this.hints = hints;
   }
 
-  write(samples: Int16Array): void {
+  /**
+   * Decodes on koffi's worker thread, so a call's recognition never holds the event loop that
+   * paces every call's audio (and calls decode in parallel on several cores).
+   */
+  async write(samples: Int16Array): Promise<void> {
     if (this.closed) return;
     if (!this.inUtterance) this.begin();
+    const work = this.decode(samples);
+    this.inFlight = work.catch(() => undefined);
+    await work;
+  }
+
+  private async decode(samples: Int16Array): Promise<void> {
     try {
       for (let at = 0; at < samples.length; at += CHUNK_SAMPLES) {
         const chunk = samples.subarray(at, Math.min(samples.length, at + CHUNK_SAMPLES));
-        this.decoder.process(chunk);
+        await this.decoder.processInBackground(chunk);
         this.utteranceSamples += chunk.length;
         this.checkPartial();
       }

@@ -1,0 +1,46 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pipe } from '@unpod/protocol';
+import type { CallRecord } from '../control/store/repos/calls.js';
+import type { Store } from '../control/store/store.js';
+import type { Logger } from '../logger.js';
+import { PocketsphinxStt, type SpeechRegistry } from '../speech/index.js';
+import { MediaOnlyVoice } from '../transports/sip/media-only-voice.js';
+import { PipelineVoice } from '../transports/sip/pipeline-voice.js';
+import type { CallVoice, CallVoiceContext } from '../transports/sip/voice.js';
+import { resolveVoice } from '../transports/websocket-audio/voice-setup.js';
+
+export interface VoiceFactoryDeps {
+  store: Store;
+  registry: SpeechRegistry;
+  logger: Logger;
+  /** Recordings go to `<dataDir>/recordings/<call id>.wav`. */
+  dataDir: string;
+  mode: 'pipeline' | 'media-only';
+}
+
+/**
+ * Builds each SIP call's voice from its pipe's voice profile: the speech pipeline, or the
+ * media-only voice of the benchmark profile. The first pipeline call pre-loads speech recognition.
+ */
+export function voiceFactory(deps: VoiceFactoryDeps): (call: CallRecord, pipe: Pipe | undefined, context: CallVoiceContext) => Promise<CallVoice> {
+  let warmed = false;
+  return async (call, pipe, context) => {
+    const settings = await resolveVoice(deps.store, deps.registry, call, pipe);
+    const { engines } = settings;
+    if (deps.mode === 'media-only') return new MediaOnlyVoice(context, { tts: engines.tts, voice: engines.ttsVoice, language: engines.ttsLanguage });
+    if (!warmed && engines.stt instanceof PocketsphinxStt) {
+      warmed = true;
+      void engines.stt.warm().catch((err: unknown) => deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
+    }
+    const recordingsDir = path.join(deps.dataDir, 'recordings');
+    if (settings.recording) await mkdir(recordingsDir, { recursive: true });
+    return PipelineVoice.create({
+      ...context,
+      logger: deps.logger,
+      settings,
+      recordingPath: path.join(recordingsDir, `${call.id}.wav`),
+      saveRecording: (file) => deps.store.calls.setRecordingPath(call.id, file),
+    });
+  };
+}
