@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { parseWav, writeWavFile } from '@unpod/media';
+import { decodeMulaw, encodeMulaw, parseWav, writeWavFile } from '@unpod/media';
 import { FliteTts, PocketsphinxStt } from '@unpod/server';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
 import type { WatchedProcess } from '@unpod/testkit/processes';
@@ -169,6 +169,36 @@ describe('voice calls over the WebSocket audio transport', () => {
     expect(peak(right)).toBeGreaterThan(1000);
     expect(left.length / RATE).toBeGreaterThan(reply.samples.length / RATE);
     expect(words(await transcribe(right))).toContain('said');
+  });
+
+  test('pipe speech hints: 8 kHz phone audio of an expected phrase is recognised exactly on every turn', { timeout: 90_000 }, async () => {
+    const hints = ['four five six seven eight', 'one two three', 'yes', 'no', 'speak to a human'];
+    const s = await echoSetup({ stt_hints: hints });
+    const pipe = (await api<{ data: Array<{ id: string; stt_hints: string[] | null }> }>(s, 'GET', '/v1/pipes')).body.data[0]!;
+    expect(pipe.stt_hints).toEqual(hints);
+    const created = await api<CallBody>(s, 'POST', '/v1/calls', { transport: 'websocket', pipe_id: pipe.id });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const client = await AudioCallClient.connect(created.body.client_url!, 8000);
+    cleanups.push(async () => client.close());
+    await client.next('call.connected', 0);
+    client.startLine();
+    await client.next('agent.audio.ended', 0);
+    // Phone audio: flite at 8 kHz through G.711 mu-law, as a carrier would deliver it.
+    const phone = async (text: string) => {
+      const parts: Int16Array[] = [];
+      for await (const chunk of tts.synthesize(text, { voice: 'slt', sampleRateHz: 8000 })) parts.push(chunk.samples);
+      return decodeMulaw(encodeMulaw(join(parts)));
+    };
+    // Unlike runner hints (one turn), the pipe's apply to every turn.
+    for (const phrase of ['four five six seven eight', 'one two three']) {
+      const from = client.frames.length;
+      await client.say(await phone(phrase));
+      const turn = await client.next('user.text', from);
+      expect(turn.text).toBe(phrase);
+      await client.waitFor((f) => f.event === 'agent.audio.ended' && client.frames.indexOf(f) > client.frames.indexOf(turn));
+    }
+    client.send({ event: 'hangup' });
+    await waitForCallEnd(s, created.body.id);
   });
 
   test('barge-in: speaking over the agent stops its audio at once; the runner and the transcript get what was heard', { timeout: 60_000 }, async () => {

@@ -55,6 +55,12 @@ export const Pipe = z.object({
   transfer_allowed_numbers: z.array(z.string()).nullable(),
   transfer_allowed_prefixes: z.array(z.string()).nullable(),
   transfer_refusal_phrase: z.string(),
+  /**
+   * Phrases callers of this pipe are likely to say (menu options, names, yes/no). Engines that
+   * support hints (pocketsphinx: decoded as a grammar first, open vocabulary when it fits poorly)
+   * use them for every turn the runner does not give hints of its own. null = none.
+   */
+  stt_hints: z.array(z.string()).nullable(),
   /** E.164 numbers currently attached to this pipe. */
   numbers: z.array(z.string()),
   created_at: Timestamp,
@@ -80,6 +86,7 @@ const pipeFields = {
   transfer_allowed_numbers: z.array(E164).max(1000).nullable(),
   transfer_allowed_prefixes: z.array(E164Prefix).max(1000).nullable(),
   transfer_refusal_phrase: z.string().trim().min(1).max(500),
+  stt_hints: z.array(z.string().trim().min(1).max(200)).max(500).nullable(),
 };
 
 export const PipeCreate = z.strictObject({
@@ -97,6 +104,7 @@ export const PipeCreate = z.strictObject({
   transfer_allowed_numbers: pipeFields.transfer_allowed_numbers.default(null),
   transfer_allowed_prefixes: pipeFields.transfer_allowed_prefixes.default(null),
   transfer_refusal_phrase: pipeFields.transfer_refusal_phrase.default(DEFAULT_TRANSFER_REFUSAL),
+  stt_hints: pipeFields.stt_hints.default(null),
 });
 export type PipeCreate = z.input<typeof PipeCreate>;
 
@@ -116,6 +124,7 @@ export const PipeUpdate = z.strictObject({
   transfer_allowed_numbers: pipeFields.transfer_allowed_numbers.optional(),
   transfer_allowed_prefixes: pipeFields.transfer_allowed_prefixes.optional(),
   transfer_refusal_phrase: pipeFields.transfer_refusal_phrase.optional(),
+  stt_hints: pipeFields.stt_hints.optional(),
 });
 export type PipeUpdate = z.input<typeof PipeUpdate>;
 

@@ -60,7 +60,7 @@ export interface VoicePipelineConfig {
   /** Where to record the call (stereo WAV), or null for no recording. */
   recordingPath: string | null;
   /** Puts one frame of agent audio on the wire. */
-  sendAudio(samples: Int16Array): void;
+  sendAudio(samples: Int16Array, utteranceId: number): void;
   events: VoicePipelineEvents;
 }
 
@@ -121,9 +121,9 @@ export class VoicePipeline {
     const silenceMs = endpointing.silence_ms;
     this.output = new OutputProcessor({
       sampleRateHz: config.edgeSampleRateHz,
-      send: (samples) => {
+      send: (samples, utteranceId) => {
         this.recorder?.agent(samples);
-        config.sendAudio(samples);
+        config.sendAudio(samples, utteranceId);
       },
     });
     this.edge = new CallEdgeProcessor({

@@ -16,8 +16,14 @@ const HOURS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', '
  * and number words), yes/no when something awaits confirmation or a rule listens for it, rule
  * and interrupt keywords, then the global intents. Sent to the speech engine with
  * `session.setHints(...)`; the rules provider matches exactly these phrases.
+ *
+ * When every slot still missing is free-form (a `str` with no values or reference data, such as
+ * a name) the caller's answer cannot be listed, so no hints are given: a grammar of the other
+ * phrases would pull the answer towards one of them ("my name is john" heard as "nine").
  */
 export function speechHints(playbook: Playbook, state: Readonly<ConversationState>, cp: CompiledCheckpoint): string[] {
+  const missing = Object.entries(cp.spec.slots).filter(([key, spec]) => !spec.authoritative && !(key in state.slots));
+  if (missing.length > 0 && missing.every(([, spec]) => isFreeForm(spec))) return [];
   const out = new Set<string>();
   const add = (...phrases: string[]): void => {
     for (const p of phrases) if (p.trim()) out.add(p.trim().toLowerCase());
@@ -50,4 +56,9 @@ export function speechHints(playbook: Playbook, state: Readonly<ConversationStat
   if (intents.goodbye.enabled) add(...GOODBYE_PHRASES.slice(0, 3), ...intents.goodbye.keywords);
   if (intents.talk_to_human.enabled) add(...HUMAN_PHRASES.slice(0, 4), ...intents.talk_to_human.keywords);
   return [...out].slice(0, MAX_HINTS);
+}
+
+/** A slot whose possible values cannot be listed for a grammar. */
+function isFreeForm(spec: CompiledCheckpoint['spec']['slots'][string]): boolean {
+  return spec.type === 'str' && !spec.resolve_from && spec.values.length === 0;
 }

@@ -179,6 +179,27 @@ describe('playbook engine, rules provider', () => {
     expect(machine.hints()).toEqual(expect.arrayContaining(['yes', 'no']));
   });
 
+  it('gives no speech hints while only free-form slots are missing, so the open vocabulary hears a name', async () => {
+    const loaded = parsePlaybook(
+      `journeys:
+  main:
+    checkpoints:
+      - id: ask
+        slots:
+          time: { type: time, required: true }
+          name: { type: str, required: true }
+        reply: "{% if not slots.time %}What time?{% else %}Your name?{% endif %}"
+        advance_when: [{ to: done, requires: [time, name] }]
+      - id: done
+        say_verbatim: Thanks.`,
+    );
+    const machine = new DialogMachine(loaded.playbook, { provider: 'rules', clock: SPA_CLOCK });
+    await machine.start();
+    expect(machine.hints()).toEqual(expect.arrayContaining(['nine', 'half past']));
+    await machine.turn('at nine in the morning');
+    expect(machine.hints()).toEqual([]);
+  });
+
   it('changing the provider mid-call keeps the conversation where it is', async () => {
     const { machine, runtime } = spa();
     await machine.start();

@@ -143,6 +143,7 @@ describe.each(DATABASES)('REST voice profiles and pipes (%s)', (kind) => {
         transfer_allowed_numbers: null,
         transfer_allowed_prefixes: null,
         transfer_refusal_phrase: DEFAULT_TRANSFER_REFUSAL,
+        stt_hints: null,
         numbers: [],
       });
       const got = await h.request('GET', `/v1/pipes/${pipe.id}`);
@@ -166,6 +167,7 @@ describe.each(DATABASES)('REST voice profiles and pipes (%s)', (kind) => {
         transfer_allowed_numbers: ['+14155550100'],
         transfer_allowed_prefixes: ['+44'],
         transfer_refusal_phrase: 'No.',
+        stt_hints: ['yes', 'no', 'speak to a human'],
       };
       const pipe = await createPipe(body);
       expect(pipe).toMatchObject(body);
@@ -197,6 +199,10 @@ describe.each(DATABASES)('REST voice profiles and pipes (%s)', (kind) => {
       expect(res.status).toBe(200);
       const updated = Pipe.parse(res.body);
       expect(updated.endpointing).toEqual({ silence_ms: 700, max_turn_s: 30, barge_in: false, barge_in_min_ms: 250 });
+      const hinted = await h.request('PATCH', `/v1/pipes/${pipe.id}`, { json: { stt_hints: ['yes', 'no'] } });
+      expect(Pipe.parse(hinted.body)).toMatchObject({ stt_hints: ['yes', 'no'], name: 'merged' });
+      const unhinted = await h.request('PATCH', `/v1/pipes/${pipe.id}`, { json: { stt_hints: null } });
+      expect(Pipe.parse(unhinted.body).stt_hints).toBeNull();
       expect(updated).toMatchObject({ name: 'merged', greeting: 'hi', agent_id: 'merge', voice_profile: 'VP_deepgram_thalia', created_at: pipe.created_at });
       expect(updated.updated_at >= pipe.updated_at).toBe(true);
 
@@ -250,6 +256,9 @@ describe.each(DATABASES)('REST voice profiles and pipes (%s)', (kind) => {
         [{ name: 'x', agent_id: 'x', transfer_allowed_numbers: ['0800 123'] }, 'transfer_allowed_numbers.0'],
         [{ name: 'x', agent_id: 'x', transfer_allowed_prefixes: ['44'] }, 'transfer_allowed_prefixes.0'],
         [{ name: 'x', agent_id: 'x', transfer_refusal_phrase: '  ' }, 'transfer_refusal_phrase'],
+        [{ name: 'x', agent_id: 'x', stt_hints: 'yes' }, 'stt_hints'],
+        [{ name: 'x', agent_id: 'x', stt_hints: ['yes', ' '] }, 'stt_hints.1'],
+        [{ name: 'x', agent_id: 'x', stt_hints: ['x'.repeat(201)] }, 'stt_hints.0'],
       ];
       for (const [body, field] of cases) {
         const res = await h.request('POST', '/v1/pipes', { json: body });

@@ -69,6 +69,8 @@ export interface PipesTable {
   transfer_allowed_numbers: string | null;
   transfer_allowed_prefixes: string | null;
   transfer_refusal_phrase: string;
+  /** JSON array of phrases, or null (migration 002). */
+  stt_hints: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -43,6 +43,7 @@ export class PipelineVoice implements CallVoice {
       engines: settings.engines,
       endpointing: settings.endpointing,
       idle: settings.idle,
+      defaultHints: settings.sttHints,
       recordingPath: settings.recording ? options.recordingPath : null,
       sendAudio: (samples) => options.sendAudio(samples),
       events: {

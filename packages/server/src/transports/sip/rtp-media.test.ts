@@ -3,7 +3,8 @@ import { decodeMulaw, DtmfReceiver, encodeMulaw, planDtmfPackets, sine } from '@
 import { RtpSession, type NegotiatedAudio, type RtpPacket } from '@unpod/sip';
 import { RtpMedia, type RtpMediaEvents } from './rtp-media.js';
 
-const RANGE = { min: 30000, max: 39999 };
+// Below Linux's ephemeral range (32768+), where other tests' UDP sockets and SIPp live.
+const RANGE = { min: 21000, max: 29999 };
 const sessions: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));

@@ -65,6 +65,8 @@ export class WebSocketAudioTransport implements CallTransport {
   private pipeline: VoicePipeline | null = null;
   /** Work for the pipeline that arrived before it existed, in order. */
   private waiting: Array<(p: VoicePipeline) => void> = [];
+  /** Utterances whose `agent.audio.started` went out and whose end has not. */
+  private readonly announced = new Set<number>();
   private earlyAudio: Int16Array[] = [];
   private earlyAudioSamples = 0;
   private sink: TransportSink | null = null;
@@ -240,8 +242,9 @@ export class WebSocketAudioTransport implements CallTransport {
         engines: voice.engines,
         endpointing: voice.endpointing,
         idle: voice.idle,
+        defaultHints: voice.sttHints,
         recordingPath: voice.recording ? this.options.recordingPath : null,
-        sendAudio: (samples) => this.sendAudio(samples),
+        sendAudio: (samples, utteranceId) => this.sendAudio(samples, utteranceId),
         events: {
           userTurn: (text) => {
             this.out({ event: 'user.text', text });
@@ -251,9 +254,7 @@ export class WebSocketAudioTransport implements CallTransport {
             this.out({ event: 'user.partial', text });
             this.report((sink) => sink.partial(text));
           },
-          utteranceStarted: (id) => {
-            if (id < FIRST_FILLER_ID) this.out({ event: 'agent.audio.started', turn_id: id });
-          },
+          utteranceStarted: (id) => this.announceAudio(id),
           utteranceStopped: (id, outcome) => this.onUtteranceStopped(id, outcome),
           silence: (durationMs) => this.report((sink) => sink.silence(durationMs)),
           idleTimeout: () => this.report((sink) => sink.idle()),
@@ -280,8 +281,19 @@ export class WebSocketAudioTransport implements CallTransport {
     }
   }
 
+  /**
+   * `agent.audio.started` goes out before the utterance's first audio frame: the pipeline reports
+   * the start after the frame is sent, so the first frame announces it and the report is a no-op.
+   */
+  private announceAudio(id: number): void {
+    if (id >= FIRST_FILLER_ID || this.announced.has(id)) return;
+    this.announced.add(id);
+    this.out({ event: 'agent.audio.started', turn_id: id });
+  }
+
   private onUtteranceStopped(id: number, outcome: { interrupted: boolean; bargeIn: boolean; heardText: string }): void {
     if (id >= FIRST_FILLER_ID) return;
+    this.announced.delete(id);
     this.out({ event: 'agent.audio.ended', turn_id: id, interrupted: outcome.interrupted, heard_text: outcome.heardText });
     if (outcome.bargeIn) this.report((sink) => sink.bargeIn(id));
     else if (!outcome.interrupted) this.report((sink) => sink.played(id));
@@ -293,9 +305,10 @@ export class WebSocketAudioTransport implements CallTransport {
     else this.waiting.push(work);
   }
 
-  private sendAudio(samples: Int16Array): void {
+  private sendAudio(samples: Int16Array, utteranceId: number): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    this.announceAudio(utteranceId);
     ws.send(pcm16ToBytes(samples), { binary: true });
   }
 

@@ -18,6 +18,8 @@ export interface VoiceSettings {
   endpointing: Endpointing;
   idle: IdleOptions;
   recording: boolean;
+  /** The pipe's speech hints, used for every turn the runner gives none of its own. */
+  sttHints: readonly string[] | undefined;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function resolveVoice(store: Store, registry: SpeechRegistry, call:
     endpointing: pipe?.endpointing ?? DEFAULT_ENDPOINTING,
     idle: pipe ? { silenceTimeoutMs: pipe.silence_timeout_s * 1000, idleTimeoutMs: pipe.idle_timeout_s * 1000 } : DEFAULT_IDLE,
     recording: pipe?.recording ?? false,
+    sttHints: pipe?.stt_hints ?? undefined,
   };
 }
 

@@ -1,10 +1,15 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_pipe_stt_hints.js';
 
 /** Migrations in order. Names are permanent: never rename or edit a shipped migration. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
+  '002_pipe_stt_hints': m002,
 };
+
+/** Every migration name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 class StaticMigrationProvider implements MigrationProvider {
   getMigrations(): Promise<Record<string, Migration>> {

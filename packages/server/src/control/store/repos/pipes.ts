@@ -20,6 +20,7 @@ export interface PipeValues {
   transfer_allowed_numbers: string[] | null;
   transfer_allowed_prefixes: string[] | null;
   transfer_refusal_phrase: string;
+  stt_hints: string[] | null;
 }
 
 function toRow(values: PipeValues): Omit<PipesTable, 'id' | 'space_id' | 'created_at' | 'updated_at'> {
@@ -38,6 +39,7 @@ function toRow(values: PipeValues): Omit<PipesTable, 'id' | 'space_id' | 'create
     transfer_allowed_numbers: values.transfer_allowed_numbers === null ? null : JSON.stringify(values.transfer_allowed_numbers),
     transfer_allowed_prefixes: values.transfer_allowed_prefixes === null ? null : JSON.stringify(values.transfer_allowed_prefixes),
     transfer_refusal_phrase: values.transfer_refusal_phrase,
+    stt_hints: values.stt_hints === null ? null : JSON.stringify(values.stt_hints),
   };
 }
 
@@ -58,6 +60,7 @@ function toPipe(row: PipesTable, numbers: string[]): Pipe {
     transfer_allowed_numbers: parseJson<string[] | null>(row.transfer_allowed_numbers, null),
     transfer_allowed_prefixes: parseJson<string[] | null>(row.transfer_allowed_prefixes, null),
     transfer_refusal_phrase: row.transfer_refusal_phrase || DEFAULT_TRANSFER_REFUSAL,
+    stt_hints: parseJson<string[] | null>(row.stt_hints, null),
     numbers,
     created_at: row.created_at,
     updated_at: row.updated_at,
