@@ -179,7 +179,7 @@ export class VoicePipeline {
     let vadStream: VadStream | undefined;
     let recorder: CallRecorder | null = null;
     try {
-      vadStream = config.engines.vad ? await config.engines.vad.createStream({ sampleRateHz: pipelineRateHz }) : undefined;
+      vadStream = await openModelVad(config, pipelineRateHz);
       if (config.recordingPath !== null) {
         recorder = await CallRecorder.create(config.recordingPath, edge, (err) => config.logger.error({ err }, 'recording write failed'));
       }
@@ -373,5 +373,21 @@ export class VoicePipeline {
       this.armIdle();
     }, Math.max(0, deadline - performance.now()));
     this.idleTimer.unref();
+  }
+}
+
+/**
+ * The model VAD stream (Silero) when the profile asks for one. A model that cannot load (no
+ * onnxruntime on this machine, a broken model file) leaves the energy VAD alone in charge: the
+ * call goes on, with a warning, instead of failing.
+ */
+async function openModelVad(config: VoicePipelineConfig, sampleRateHz: number): Promise<VadStream | undefined> {
+  const vad = config.engines.vad;
+  if (!vad) return undefined;
+  try {
+    return await vad.createStream({ sampleRateHz });
+  } catch (err) {
+    config.logger.warn({ err, call_id: config.callId }, 'model VAD unavailable; using the energy VAD alone');
+    return undefined;
   }
 }

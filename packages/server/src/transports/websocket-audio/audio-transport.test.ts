@@ -48,6 +48,7 @@ async function connected(): Promise<Harness> {
       endpointing: { silence_ms: 600, max_turn_s: 30, barge_in: true, barge_in_min_ms: 250 },
       idle: { silenceTimeoutMs: 60_000, idleTimeoutMs: 120_000 },
       recording: false,
+      sttHints: undefined,
     },
     recordingPath: null,
     pingIntervalMs: 60_000,
