@@ -6,7 +6,7 @@
  * pocketsphinx decodes the expected phrases first.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decodeMulaw, encodeMulaw } from '@unpod/media';
+import { concatPcm16, decodeMulaw, encodeMulaw } from '@unpod/media';
 import { FliteTts } from '@unpod/server';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
 import { startTestServer, type TestServer } from '@unpod/testkit/server';
@@ -21,13 +21,7 @@ const tts = new FliteTts();
 async function phoneSpeech(text: string): Promise<Int16Array> {
   const parts: Int16Array[] = [];
   for await (const chunk of tts.synthesize(text, { voice: 'slt', sampleRateHz: RATE })) parts.push(chunk.samples);
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return decodeMulaw(encodeMulaw(out));
+  return decodeMulaw(encodeMulaw(concatPcm16(parts)));
 }
 
 describe('booking agent over a real voice call (8 kHz phone audio, rules mode, speech hints)', () => {

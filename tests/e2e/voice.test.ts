@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeMulaw, encodeMulaw, parseWav, writeWavFile } from '@unpod/media';
+import { concatPcm16, decodeMulaw, encodeMulaw, parseWav, writeWavFile } from '@unpod/media';
 import { FliteTts, PocketsphinxStt } from '@unpod/server';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
 import type { WatchedProcess } from '@unpod/testkit/processes';
@@ -50,7 +50,7 @@ afterAll(async () => {
 async function speech(text: string): Promise<Int16Array> {
   const parts: Int16Array[] = [];
   for await (const chunk of tts.synthesize(text, { voice: 'slt', sampleRateHz: RATE })) parts.push(chunk.samples);
-  return join(parts);
+  return concatPcm16(parts);
 }
 
 async function transcribe(samples: Int16Array, sampleRateHz = RATE): Promise<string> {
@@ -66,15 +66,6 @@ async function transcribe(samples: Int16Array, sampleRateHz = RATE): Promise<str
   return texts.join(' ');
 }
 
-function join(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function words(text: string): string[] {
   return text.toLowerCase().split(/[^a-z']+/).filter(Boolean);
@@ -187,7 +178,7 @@ describe('voice calls over the WebSocket audio transport', () => {
     const phone = async (text: string) => {
       const parts: Int16Array[] = [];
       for await (const chunk of tts.synthesize(text, { voice: 'slt', sampleRateHz: 8000 })) parts.push(chunk.samples);
-      return decodeMulaw(encodeMulaw(join(parts)));
+      return decodeMulaw(encodeMulaw(concatPcm16(parts)));
     };
     // Unlike runner hints (one turn), the pipe's apply to every turn.
     for (const phrase of ['four five six seven eight', 'one two three']) {

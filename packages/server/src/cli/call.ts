@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WebSocket } from 'ws';
-import { createResampler, pcm16FromBytes, pcm16ToBytes, readWavFile, writeWavFile } from '@unpod/media';
+import { concatPcm16, createResampler, pcm16FromBytes, pcm16ToBytes, readWavFile, writeWavFile } from '@unpod/media';
 import { FRAME_NAMES, ServerToClientFrame, parseFrame, type ServerToClientFrame as ServerFrame } from '@unpod/protocol';
 import { loadConfig } from '../config.js';
 import { clientCredentials } from './credentials.js';
@@ -166,7 +166,7 @@ export async function runCall(opts: CallOptions): Promise<void> {
     });
   });
 
-  const reply = concat(agentAudio);
+  const reply = concatPcm16(agentAudio);
   await writeWavFile(opts.out, { sampleRateHz, channels: 1 }, reply);
   out.write(`Saved ${(reply.length / sampleRateHz).toFixed(1)} s of agent audio to ${opts.out}\n`);
   if (questionSentAtMs === null) throw new Error(`the call ended before the question was sent (${endReason ?? 'socket closed'}${endError ? `; ${endError}` : ''})`);
@@ -184,7 +184,7 @@ async function loadQuestion(file: string): Promise<{ samples: Int16Array; sample
   if (RATES.includes(wav.sampleRateHz)) return { samples, sampleRateHz: wav.sampleRateHz };
   const resampler = await createResampler({ inRateHz: wav.sampleRateHz, outRateHz: 16_000 });
   try {
-    return { samples: concat([resampler.process(samples), resampler.flush()]), sampleRateHz: 16_000 };
+    return { samples: concatPcm16([resampler.process(samples), resampler.flush()]), sampleRateHz: 16_000 };
   } finally {
     resampler.close();
   }
@@ -196,12 +196,3 @@ function padded(frame: Int16Array, length: number): Int16Array {
   return out;
 }
 
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

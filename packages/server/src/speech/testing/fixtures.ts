@@ -1,4 +1,4 @@
-import { createResampler, decodeMulaw, encodeMulaw } from '@unpod/media';
+import { concatPcm16, createResampler, decodeMulaw, encodeMulaw } from '@unpod/media';
 import { fliteTextToWave } from '../engines/flite/ffi.js';
 
 /**
@@ -112,12 +112,4 @@ export function* frames(samples: Int16Array, sampleRateHz: number, frameMs = 20)
 }
 
 /** Joins PCM16 blocks. */
-export function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export const concat = concatPcm16;
