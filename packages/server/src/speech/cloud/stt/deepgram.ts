@@ -26,8 +26,8 @@ const LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt', 'nl', 'hi', 'ja', 'ko', '
  * Deepgram live transcription over its streaming WebSocket (`/v1/listen`): linear16 audio in
  * binary frames, `Results` messages back (`is_final` segments plus interim hypotheses). The
  * pipeline endpoints on its own, so `endUtterance` sends `{"type":"Finalize"}` and the result
- * flagged `from_finalize` (or an `UtteranceEnd` while finalising) closes the utterance with the
- * text of every final segment since the previous one. Silence gets a `KeepAlive`; `close()`
+ * flagged `from_finalize` closes the utterance with the text of every final segment since the
+ * previous one. Silence gets a `KeepAlive`; `close()`
  * sends `CloseStream`.
  */
 export class DeepgramStt extends SttAdapter {
@@ -196,8 +196,8 @@ class DeepgramSession implements SttEngineSession {
     if (message === null || typeof message !== 'object') return this.failWith(malformedError('deepgram', 'message'));
     const type = (message as { type?: unknown }).type;
     if (type === 'Results') return this.onResults(message as DeepgramResults);
-    if (type === 'UtteranceEnd' && this.finalizing > 0) return this.emitFinal();
-    // Metadata, SpeechStarted and future message types carry nothing the stream needs.
+    // UtteranceEnd, Metadata, SpeechStarted and future types carry nothing the stream needs: the
+    // pipeline endpoints itself and every Finalize is answered by a from_finalize result.
   }
 
   private onResults(message: DeepgramResults): void {
