@@ -30,6 +30,11 @@ export interface DeepgramConnection extends VendorRequest {
  * (`DATA-0000`, audio it cannot decode).
  */
 export class FakeDeepgram {
+  /** The first accepted key. */
+  get apiKey(): string {
+    return this.apiKeys[0]!;
+  }
+
   /** Base URL for the adapter (`ws://127.0.0.1:<port>`). */
   readonly url: string;
   readonly connections: DeepgramConnection[] = [];
@@ -41,7 +46,8 @@ export class FakeDeepgram {
   private constructor(
     private readonly server: Server,
     private readonly wss: WebSocketServer,
-    readonly apiKey: string,
+    /** Keys the fake accepts (the first is `apiKey`). */
+    readonly apiKeys: readonly string[],
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `ws://127.0.0.1:${port}`;
@@ -51,12 +57,13 @@ export class FakeDeepgram {
     });
   }
 
-  /** Starts the fake; the adapter must present `apiKey`. */
-  static async start(options: { apiKey?: string } = {}): Promise<FakeDeepgram> {
+  /** Starts the fake; the adapter must present `apiKey` (or one of several). */
+  static async start(options: { apiKey?: string | string[] } = {}): Promise<FakeDeepgram> {
     const server = createServer((_req, res) => res.writeHead(405).end());
     const wss = new WebSocketServer({ noServer: true });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const fake = new FakeDeepgram(server, wss, options.apiKey ?? 'dg-test-key');
+    const keys = options.apiKey ?? 'dg-test-key';
+    const fake = new FakeDeepgram(server, wss, typeof keys === 'string' ? [keys] : keys);
     server.on('upgrade', (req, socket, head) => fake.upgrade(req, socket as Socket, head));
     return fake;
   }
@@ -107,7 +114,7 @@ export class FakeDeepgram {
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
     if (url.pathname !== '/v1/listen') return refuse(404, 'NOT_FOUND', 'Not found.');
-    if (req.headers.authorization !== `Token ${this.apiKey}`) return refuse(401, 'INVALID_AUTH', 'Invalid credentials.');
+    if (!this.apiKeys.some((k) => req.headers.authorization === `Token ${k}`)) return refuse(401, 'INVALID_AUTH', 'Invalid credentials.');
     if (behaviour.mode === 'http-error') return refuse(behaviour.status, behaviour.status === 429 ? 'TOO_MANY_REQUESTS' : 'ERROR', 'Scripted failure.');
     if (params['encoding'] !== 'linear16' || conn.sampleRateHz === null) return refuse(400, 'Bad Request', 'encoding=linear16 needs sample_rate.');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, conn, behaviour));
