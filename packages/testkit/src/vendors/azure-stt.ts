@@ -25,9 +25,10 @@ export class FakeAzureStt {
   ) {}
 
   static async start(options: { apiKey?: string } = {}): Promise<FakeAzureStt> {
-    let fake: FakeAzureStt | undefined;
-    const http = await HttpVendorServer.start((ex) => fake!.handle(ex));
-    fake = new FakeAzureStt(http, options.apiKey ?? 'azure-test-key');
+    const ref: { fake?: FakeAzureStt } = {};
+    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
+    const fake = new FakeAzureStt(http, options.apiKey ?? 'azure-test-key');
+    ref.fake = fake;
     return fake;
   }
 

@@ -25,9 +25,10 @@ export class FakeGoogleStt {
   ) {}
 
   static async start(options: { apiKey?: string } = {}): Promise<FakeGoogleStt> {
-    let fake: FakeGoogleStt | undefined;
-    const http = await HttpVendorServer.start((ex) => fake!.handle(ex));
-    fake = new FakeGoogleStt(http, options.apiKey ?? 'AIza-google-test');
+    const ref: { fake?: FakeGoogleStt } = {};
+    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
+    const fake = new FakeGoogleStt(http, options.apiKey ?? 'AIza-google-test');
+    ref.fake = fake;
     return fake;
   }
 

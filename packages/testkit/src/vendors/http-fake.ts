@@ -37,14 +37,14 @@ export class HttpVendorServer {
 
   /** Starts a server whose requests go to `handle` (after the shared modes were applied). */
   static async start(handle: (exchange: HttpExchange) => void | Promise<void>): Promise<HttpVendorServer> {
-    let self: HttpVendorServer | undefined;
+    const ref: { self?: HttpVendorServer } = {};
     const server = createServer((req, res) => {
-      void self!.dispatch(req, res, handle);
+      void ref.self!.dispatch(req, res, handle);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new HttpVendorServer(server, `http://127.0.0.1:${port}`);
-    return self;
+    ref.self = new HttpVendorServer(server, `http://127.0.0.1:${port}`);
+    return ref.self;
   }
 
   behave(behaviour: VendorBehaviour): void {

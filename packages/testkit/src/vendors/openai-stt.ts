@@ -13,10 +13,10 @@ export interface OpenAiTranscriptionRequest {
 /**
  * A local server speaking OpenAI's transcription endpoint (`POST /v1/audio/transcriptions`,
  * multipart form with `file`, `model`, optional `language`, `prompt`, `response_format`,
- * `stream`). Auth is `Authorization: Bearer <key>`; errors are `{ error: { message, type, param,
- * code } }` with the status (401 `invalid_api_key`, 429 `rate_limit_exceeded`, 500
- * `server_error`). The file must be a PCM16 WAV. Without `stream` the answer is `{ text }`;
- * with `stream=true` (not allowed for `whisper-1`) it is `text/event-stream` with one
+ * `stream`, which `whisper-1` ignores). Auth is `Authorization: Bearer <key>`; errors are
+ * `{ error: { message, type, param, code } }` with the status (401 `invalid_api_key`, 429
+ * `rate_limit_exceeded`, 500 `server_error`). The file must be a PCM16 WAV. Without `stream`
+ * the answer is `{ text }`; with `stream=true` it is `text/event-stream` with one
  * `transcript.text.delta` event per word and a closing `transcript.text.done` `{ text }`.
  * `close-mid-stream` sends the first delta and drops the connection.
  */
@@ -30,9 +30,10 @@ export class FakeOpenAiStt {
   ) {}
 
   static async start(options: { apiKey?: string } = {}): Promise<FakeOpenAiStt> {
-    let fake: FakeOpenAiStt | undefined;
-    const http = await HttpVendorServer.start((ex) => fake!.handle(ex));
-    fake = new FakeOpenAiStt(http, options.apiKey ?? 'sk-openai-test');
+    const ref: { fake?: FakeOpenAiStt } = {};
+    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
+    const fake = new FakeOpenAiStt(http, options.apiKey ?? 'sk-openai-test');
+    ref.fake = fake;
     return fake;
   }
 
@@ -80,13 +81,13 @@ export class FakeOpenAiStt {
     if (wav === null) return error(400, 'Invalid file format.', 'invalid_request_error', null, 'file');
     record.audioBytes = wav.dataBytes;
     record.sampleRateHz = wav.sampleRateHz;
-    const stream = form.get('stream') === 'true';
+    // Documented: "Streaming is not supported for the whisper-1 model and will be ignored."
+    const stream = form.get('stream') === 'true' && model !== 'whisper-1';
     const str = (k: string): string | null => {
       const v = form.get(k);
       return typeof v === 'string' ? v : null;
     };
     this.parsed.push({ model, language: str('language'), stream, prompt: str('prompt'), responseFormat: str('response_format') });
-    if (stream && model === 'whisper-1') return error(400, 'Streaming is not supported for whisper-1.', 'invalid_request_error', 'unsupported_value', 'stream');
     const text = this.script.next();
     if (!stream) {
       if (behaviour.mode === 'garbage') return sendJson(res, 200, { transcript: 42 });

@@ -38,8 +38,8 @@ describe('OpenAiStt against the local OpenAI transcription fake', () => {
   });
 
   it('whisper-1 gets a plain JSON answer { text } and declares no interim results', async () => {
-    // Docs: streaming "is not supported for the whisper-1 model and will be ignored"; the json
-    // response is { "text": ... }.
+    // Docs (Create transcription, `stream`): "Note: Streaming is not supported for the whisper-1
+    // model and will be ignored."; the json response is { "text": ... }.
     fake.scriptUtterances('No thanks');
     const stt = adapter({ model: 'whisper-1' });
     expect(stt.capabilities.interimResults).toBe(false);
