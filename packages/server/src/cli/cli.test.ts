@@ -148,7 +148,7 @@ describe('unpod migrate', () => {
     const dataDir = await tempDir();
     const first = await run(['migrate', '--data-dir', dataDir]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^unpod migrate: sqlite at .*unpod\.db: applied 001_initial \(1 migrations in total\)\n$/);
+    expect(first.stdout).toMatch(/^unpod migrate: sqlite at .*unpod\.db: applied 001_initial, 003_credentials \(2 migrations in total\)\n$/);
     const second = await run(['migrate', '--data-dir', dataDir]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already up to date/);
