@@ -42,16 +42,10 @@ export class SpeechRegistry {
   private readonly factories = { stt: new Map<string, SttFactory>(), tts: new Map<string, TtsFactory>(), vad: new Map<string, VadFactory>() };
   private readonly needsCredential = { stt: new Set<string>(), tts: new Set<string>() };
   private readonly instances = new Map<string, AnyAdapter>();
-  private credentials: CredentialResolver | undefined;
+  private readonly credentials: CredentialResolver | undefined;
 
   constructor(options: { credentials?: CredentialResolver | undefined } = {}) {
     this.credentials = options.credentials;
-  }
-
-  /** Sets where cloud providers' keys come from (the server wires the store's resolver in). */
-  useCredentials(resolver: CredentialResolver): this {
-    this.credentials = resolver;
-    return this;
   }
 
   registerStt(provider: string, factory: SttFactory, registration: ProviderRegistration = {}): this {

@@ -82,8 +82,9 @@ function opened(socket: WebSocket, provider: string, signal: AbortSignal): Promi
     const settle = (err?: SpeechError): void => {
       signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('open').removeAllListeners('unexpected-response').removeAllListeners('error');
+      // Errors after this point surface as a close event; an unlistened 'error' would throw.
+      socket.on('error', () => undefined);
       if (err) {
-        socket.on('error', () => undefined);
         socket.terminate();
         reject(err);
       } else resolve();
@@ -143,7 +144,6 @@ class DeepgramSession implements SttEngineSession {
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
-    socket.on('error', () => undefined);
     this.keepAlive = setInterval(() => {
       if (Date.now() - this.lastSendAt >= keepAliveMs) this.sendJson({ type: 'KeepAlive' });
     }, Math.max(100, Math.floor(keepAliveMs / 2)));
