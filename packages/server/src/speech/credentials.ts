@@ -1,3 +1,5 @@
+import { SpeechError } from './contracts/errors.js';
+
 /**
  * Key material for a cloud provider, as the registry hands it to a factory. `ref` says which
  * credential it is (`env`, or `space:<credential id>`): it goes into adapter cache keys and logs.
@@ -34,7 +36,14 @@ export class SpaceThenEnvCredentials implements CredentialResolver {
 
   async resolve(provider: string, spaceId: string | null): Promise<ResolvedCredential | undefined> {
     if (spaceId !== null && this.spaces !== null) {
-      const stored = await this.spaces.secretFor(spaceId, provider);
+      let stored: Awaited<ReturnType<SpaceCredentialSource['secretFor']>>;
+      try {
+        stored = await this.spaces.secretFor(spaceId, provider);
+      } catch (err) {
+        // A stored secret that no longer opens (master key changed) must not fall back silently.
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new SpeechError('unavailable', `the space's ${provider} credential cannot be read: ${detail}`, { provider, cause: err });
+      }
       if (stored !== undefined) return { provider, ref: `space:${stored.id}`, fields: stored.fields };
     }
     return this.fromEnv(provider);

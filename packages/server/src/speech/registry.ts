@@ -73,11 +73,17 @@ export class SpeechRegistry {
   /**
    * True when `provider` is registered and, for a provider that needs key material, a credential
    * for it resolves in `scope` (so a profile's chain can skip cloud steps nobody has keys for).
+   * A credential that exists but cannot be read counts as none here; `sttFor` reports it.
    */
   async canServe(kind: 'stt' | 'tts', provider: string, scope: SpeechScope): Promise<boolean> {
     if (!this.factories[kind].has(provider)) return false;
     if (!this.needsCredential[kind].has(provider)) return true;
-    return (await this.credentials?.resolve(provider, scope.spaceId)) !== undefined;
+    try {
+      return (await this.credentials?.resolve(provider, scope.spaceId)) !== undefined;
+    } catch {
+      // An unreadable credential makes the step unusable; the chain moves on to the next one.
+      return false;
+    }
   }
 
   /** The adapter for `step` with server-wide keys only. */

@@ -92,4 +92,13 @@ describe('registerCloudProviders and credential resolution', () => {
     const err: unknown = await registry.sttFor(step('azure'), { spaceId: 'SPC_g' }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/region/);
   });
+
+  it('a stored credential that cannot be decrypted is reported, and makes the step unusable for the chain', async () => {
+    const broken: SpaceCredentialSource = { secretFor: () => Promise.reject(new Error('secret cannot be decrypted with this master key')) };
+    const registry = registerCloudProviders(createEmbeddedSpeechRegistry({ credentials: new SpaceThenEnvCredentials({ deepgram: { api_key: 'env' } }, broken) }));
+    expect(await registry.canServe('stt', 'deepgram', { spaceId: 'SPC_a' })).toBe(false);
+    const err: unknown = await registry.sttFor(step('deepgram'), { spaceId: 'SPC_a' }).catch((e: unknown) => e);
+    expect(isSpeechError(err, 'unavailable')).toBe(true);
+    expect((err as Error).message).toMatch(/credential cannot be read/);
+  });
 });
