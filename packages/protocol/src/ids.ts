@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   number: 'NUM',
   call: 'SCL',
   sessionToken: 'STK',
+  credential: 'CRD',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -8,6 +8,7 @@ export * from './ids.js';
 export * from './rest/common.js';
 export * from './rest/spaces.js';
 export * from './rest/api-keys.js';
+export * from './rest/credentials.js';
 export * from './rest/voice-profiles.js';
 export * from './rest/pipes.js';
 export * from './rest/trunks.js';

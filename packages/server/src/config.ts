@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { CLOUD_ENV_VARS, loadCloudConfig, type CloudConfig } from './cloud-config.js';
 
 /**
  * The one place that reads `process.env`. Flags win over env, env over defaults. Invalid values
@@ -59,6 +60,8 @@ export type ServerConfig = z.infer<typeof ConfigSchema> & {
   /** `sqlite` for the embedded store (a file in `dataDir`), `postgres` when `databaseUrl` says so. */
   databaseKind: 'sqlite' | 'postgres';
   sip: SipConfig;
+  /** Master key for stored credentials and server-wide cloud speech keys. */
+  cloud: CloudConfig;
 };
 
 /** Flags a CLI command may pass; each overrides its env variable. */
@@ -96,6 +99,7 @@ export const ENV_VARS = [
   'UNPOD_SIP_BIND',
   'UNPOD_SIP_ANSWER_TIMEOUT_S',
   'UNPOD_SIP_VOICE',
+  ...CLOUD_ENV_VARS,
 ] as const;
 
 function parsePort(raw: string | number | undefined, source: string): number | undefined {
@@ -138,7 +142,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host) };
+  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), cloud: loadCloudConfig(env) };
 }
 
 function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {

@@ -41,6 +41,7 @@ export class UnpodServer {
     const store = await Store.open({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      secretKey: config.cloud.secretKey,
       migrate: true,
       backgroundCheckpoint: { warn: (message) => logger.warn({ problem: message }, 'sqlite checkpoints') },
     });

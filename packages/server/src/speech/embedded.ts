@@ -6,6 +6,7 @@ import { EspeakTts } from './engines/espeak/espeak-tts.js';
 import { FliteTts } from './engines/flite/flite-tts.js';
 import { PocketsphinxStt, type PocketsphinxSttOptions } from './engines/pocketsphinx/pocketsphinx-stt.js';
 import { SileroVad, type SileroVadOptions } from './engines/silero/silero-vad.js';
+import type { CredentialResolver } from './credentials.js';
 import { SpeechRegistry } from './registry.js';
 
 /** Settings of the embedded engines (all optional). */
@@ -14,6 +15,8 @@ export interface EmbeddedSpeechOptions {
   logger?: Logger | undefined;
   pocketsphinx?: Omit<PocketsphinxSttOptions, 'metrics' | 'logger'> | undefined;
   silero?: Omit<SileroVadOptions, 'metrics'> | undefined;
+  /** Key material for cloud providers registered on this registry later (none by default). */
+  credentials?: CredentialResolver | undefined;
 }
 
 function numberOption(options: Readonly<Record<string, unknown>>, key: string): number | undefined {
@@ -34,7 +37,7 @@ function upsamplingOption(options: Readonly<Record<string, unknown>>): Narrowban
  */
 export function createEmbeddedSpeechRegistry(options: EmbeddedSpeechOptions = {}): SpeechRegistry {
   const { metrics, logger } = options;
-  return new SpeechRegistry()
+  return new SpeechRegistry({ credentials: options.credentials })
     .registerStt(
       'pocketsphinx',
       (step) =>

@@ -26,8 +26,23 @@ export { VadAdapter } from './contracts/vad-adapter.js';
 export type { VadAdapterOptions, VadCapabilities, VadEngineState, VadEvent, VadFrame, VadResult, VadStream, VadStreamOptions } from './contracts/vad.js';
 export type { RetryPolicy } from './util/retry.js';
 export { SentenceChunker, splitSentences } from './text/sentences.js';
-export { SpeechRegistry, type SttFactory, type TtsFactory, type VadFactory } from './registry.js';
+export {
+  SpeechRegistry,
+  type ProviderRegistration,
+  type SpeechFactoryContext,
+  type SpeechScope,
+  type SttFactory,
+  type TtsFactory,
+  type VadFactory,
+} from './registry.js';
+export { SpaceThenEnvCredentials, type CredentialResolver, type ResolvedCredential, type SpaceCredentialSource } from './credentials.js';
+export { CLOUD_STT_PROVIDERS, registerCloudProviders, type CloudProviderDeps, type CloudSttProvider } from './cloud/index.js';
+export { DeepgramStt, type DeepgramSttOptions } from './cloud/stt/deepgram.js';
+export { OpenAiStt, type OpenAiSttOptions } from './cloud/stt/openai.js';
+export { GoogleStt, type GoogleSttOptions } from './cloud/stt/google.js';
+export { AzureStt, type AzureSttOptions } from './cloud/stt/azure.js';
 export { createEmbeddedSpeechRegistry, type EmbeddedSpeechOptions } from './embedded.js';
+export { createNodeSpeechRegistry, type NodeSpeechOptions } from './node-registry.js';
 export { PocketsphinxStt, type PocketsphinxSttOptions } from './engines/pocketsphinx/pocketsphinx-stt.js';
 export { FliteTts } from './engines/flite/flite-tts.js';
 export { EspeakTts, type EspeakTtsOptions } from './engines/espeak/espeak-tts.js';

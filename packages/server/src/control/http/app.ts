@@ -10,6 +10,7 @@ import { errorBody, mountRoutes, type AppEnv, type RouteSpec } from './route.js'
 import { buildOpenApi } from './openapi.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { callRoutes } from './routes/calls.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { numberRoutes } from './routes/numbers.js';
 import { pipeRoutes } from './routes/pipes.js';
@@ -36,6 +37,7 @@ export function allRoutes(deps: ControlDeps): RouteSpec[] {
     ...apiKeyRoutes(deps),
     ...spaceRoutes(deps),
     ...voiceProfileRoutes(deps),
+    ...credentialRoutes(deps),
     ...pipeRoutes(deps),
     ...trunkRoutes(deps),
     ...numberRoutes(deps),

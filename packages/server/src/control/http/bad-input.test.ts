@@ -24,6 +24,13 @@ interface WriteRoute {
 
 const WRITE_ROUTES: WriteRoute[] = [
   { method: 'POST', route: '/v1/api-keys', path: () => '/v1/api-keys', valid: () => ({ name: 'k' }), wrongType: { body: () => ({ name: 42 }), field: 'name' } },
+  {
+    method: 'POST',
+    route: '/v1/credentials',
+    path: () => '/v1/credentials',
+    valid: () => ({ provider: 'deepgram', secret: { api_key: 'dg-bad-input-key' } }),
+    wrongType: { body: () => ({ provider: 7, secret: { api_key: 'k' } }), field: 'provider' },
+  },
   { method: 'PATCH', route: '/v1/spaces/:id', path: (i) => `/v1/spaces/${i.space}`, valid: () => ({ name: 'valid name' }), wrongType: { body: () => ({ name: true }), field: 'name' } },
   {
     method: 'POST',

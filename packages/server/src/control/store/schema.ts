@@ -15,6 +15,7 @@ export interface Database {
   call_events: CallEventsTable;
   session_tokens: SessionTokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  credentials: CredentialsTable;
 }
 
 export interface SpacesTable {
@@ -181,5 +182,17 @@ export interface IdempotencyKeysTable {
   body_hash: string;
   status_code: number | null;
   response_body: string | null;
+  created_at: string;
+}
+
+/** A space's vendor credential; `secret` is AES-256-GCM ciphertext (see `control/secrets`). */
+export interface CredentialsTable {
+  id: string;
+  space_id: string;
+  provider: string;
+  /** JSON list of the secret's field names (shown by the API; the values are only in `secret`). */
+  fields: string;
+  hint: string;
+  secret: string;
   created_at: string;
 }

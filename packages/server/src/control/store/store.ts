@@ -4,6 +4,8 @@ import { migrateToLatest, type MigrationReport } from './migrations/index.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
 import { CallLogRepo } from './repos/call-log.js';
 import { CallsRepo } from './repos/calls.js';
+import { CredentialsRepo } from './repos/credentials.js';
+import { SecretBox } from '../secrets/secret-box.js';
 import { IdempotencyRepo } from './repos/idempotency.js';
 import { NumbersRepo } from './repos/numbers.js';
 import { PipesRepo } from './repos/pipes.js';
@@ -12,6 +14,12 @@ import { SpacesRepo } from './repos/spaces.js';
 import { TrunksRepo } from './repos/trunks.js';
 import { VoiceProfilesRepo } from './repos/voice-profiles.js';
 import { seedVoiceProfiles } from './seed-voice-profiles.js';
+
+/** Where the credentials' master key comes from: the key itself, or a key file in `dataDir`. */
+interface SecretKeyOptions {
+  secretKey?: Buffer | null | undefined;
+  dataDir: string;
+}
 
 /** The control-plane store: one repository per resource over one database (SQLite or PostgreSQL). */
 export class Store {
@@ -24,11 +32,25 @@ export class Store {
   readonly calls: CallsRepo;
   readonly sessionTokens: SessionTokensRepo;
   readonly idempotency: IdempotencyRepo;
+  /** Vendor credentials, encrypted with the master key (loaded or generated on first use). */
+  readonly credentials: CredentialsRepo;
   /** Batched writes of live calls' transcripts, turn metrics and events. */
   readonly callLog: CallLogWriter;
 
-  private constructor(readonly db: Db) {
+  private constructor(
+    readonly db: Db,
+    secrets: SecretKeyOptions,
+  ) {
     const k = db.kysely;
+    let box: Promise<SecretBox> | undefined;
+    this.credentials = new CredentialsRepo(k, () => {
+      if (box === undefined) {
+        box = SecretBox.load({ key: secrets.secretKey ?? null, dataDir: secrets.dataDir });
+        // A failed load (unreadable key file) is retried on the next use rather than cached.
+        box.catch(() => (box = undefined));
+      }
+      return box;
+    });
     this.spaces = new SpacesRepo(k);
     this.apiKeys = new ApiKeysRepo(k);
     this.voiceProfiles = new VoiceProfilesRepo(k);
@@ -42,8 +64,8 @@ export class Store {
   }
 
   /** Open the database, optionally migrating and seeding the voice-profile catalog. */
-  static async open(options: DbOptions & { migrate?: boolean }): Promise<Store> {
-    const store = new Store(await openDb(options));
+  static async open(options: DbOptions & { migrate?: boolean; secretKey?: Buffer | null }): Promise<Store> {
+    const store = new Store(await openDb(options), options);
     if (options.migrate) {
       try {
         await store.migrate();

@@ -194,6 +194,24 @@ describe('SttAdapter base', () => {
     await vi.waitFor(() => expect(stt.closes).toBe(1));
   });
 
+  it('an engine fails the stream between calls through sink.fail (a dropped vendor connection)', async () => {
+    const stt = new FakeStt();
+    const stream = await stt.createStream({ sampleRateHz: 16_000, language: 'en' });
+    const reading = drain(stream).catch((e: unknown) => e);
+    stream.push(new Int16Array(320));
+    stt.contexts[0]!.sink.fail(new SpeechError('unavailable', 'connection dropped', { retryable: true }));
+    const err = await reading;
+    expect(isSpeechError(err, 'unavailable')).toBe(true);
+    expect((err as SpeechError).retryable).toBe(true);
+    expect(stream.closed).toBe(true);
+    await vi.waitFor(() => expect(stt.closes).toBe(1));
+
+    const other = await stt.createStream({ sampleRateHz: 16_000, language: 'en' });
+    const failed = drain(other).catch((e: unknown) => e);
+    stt.contexts[1]!.sink.fail(new Error('socket hang up'));
+    expect(isSpeechError(await failed, 'provider_error')).toBe(true);
+  });
+
   it('refuses unsupported rates and languages before opening anything', async () => {
     const stt = new FakeStt();
     for (const options of [{ sampleRateHz: 100, language: 'en' }, { sampleRateHz: 16_000, language: 'fr' }]) {

@@ -63,6 +63,7 @@ export abstract class SttAdapter {
     const sink: SttEngineSink = {
       partial: (r) => handle?.onPartial(r),
       final: (r) => handle?.onFinal(r),
+      fail: (e) => handle?.onFail(e),
     };
     try {
       const converter = await openConverter({

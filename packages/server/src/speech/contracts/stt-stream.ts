@@ -8,6 +8,7 @@ import type { SttEngineSession, SttEngineSink, SttEvent, SttHints, SttStream } f
 export interface SttSessionHandle {
   onPartial: SttEngineSink['partial'];
   onFinal: SttEngineSink['final'];
+  onFail: SttEngineSink['fail'];
 }
 
 interface StreamParts {
@@ -52,7 +53,11 @@ export class BaseSttStream implements SttStream {
   private released = false;
 
   constructor(private readonly parts: StreamParts) {
-    this.handle = { onPartial: (r) => this.acceptPartial(r), onFinal: (r) => this.acceptFinal(r) };
+    this.handle = {
+      onPartial: (r) => this.acceptPartial(r),
+      onFinal: (r) => this.acceptFinal(r),
+      onFail: (e) => this.fail(toSpeechError(e, parts.provider)),
+    };
     parts.controller.signal.addEventListener('abort', () => this.fail(abortedError(parts.provider, parts.controller.signal)), {
       once: true,
     });

@@ -110,6 +110,12 @@ export interface SttStream extends AsyncIterable<SttEvent> {
 export interface SttEngineSink {
   partial(result: Omit<SttPartialEvent, 'type' | 'utteranceId'>): void;
   final(result: Omit<SttFinalEvent, 'type' | 'utteranceId'>): void;
+  /**
+   * Fails the stream from outside a `write`/`endUtterance` call: a vendor connection that drops
+   * or answers with an error while the engine is idle. Use a {@link SpeechError} with the right
+   * `code` and `retryable`; anything else becomes `provider_error`.
+   */
+  fail(error: unknown): void;
 }
 
 /** What an engine gets when a stream opens. */

@@ -24,23 +24,25 @@ export interface VoiceSettings {
 
 /**
  * Resolves a call's voice: its pipe's voice profile (the embedded English one without a pipe),
- * the first step of each chain whose provider this node has (cloud steps are skipped while no
- * adapter for them is registered), and the pipe's turn-taking, idle and recording settings.
+ * the first step of each chain whose provider this node can serve for the call's space (cloud
+ * steps are skipped when no adapter is registered or no credential resolves, in the space or the
+ * server's env), and the pipe's turn-taking, idle and recording settings.
  * A profile with no usable step fails with `unsupported`.
  */
 export async function resolveVoice(store: Store, registry: SpeechRegistry, call: CallRecord, pipe: Pipe | undefined): Promise<VoiceSettings> {
   const wanted = pipe?.voice_profile ?? DEFAULT_VOICE_PROFILE;
   const profile = (await store.voiceProfiles.get(call.space_id, wanted)) ?? (await store.voiceProfiles.get(call.space_id, DEFAULT_VOICE_PROFILE));
   if (!profile) throw new SpeechError('unsupported', `voice profile "${wanted}" does not exist`);
-  const sttStep = usable(profile.stt_chain, registry.providers('stt'), profile, 'speech-to-text');
-  const ttsStep = usable(profile.tts_chain, registry.providers('tts'), profile, 'text-to-speech');
+  const scope = { spaceId: call.space_id };
+  const sttStep = await usable(profile.stt_chain, (p) => registry.canServe('stt', p, scope), profile, 'speech-to-text');
+  const ttsStep = await usable(profile.tts_chain, (p) => registry.canServe('tts', p, scope), profile, 'text-to-speech');
   const vadName = sttStep.options['vad'];
   return {
     profileId: profile.id,
     engines: {
-      stt: registry.stt(sttStep),
+      stt: await registry.sttFor(sttStep, scope),
       sttLanguage: sttStep.language ?? profile.language,
-      tts: registry.tts(ttsStep),
+      tts: await registry.ttsFor(ttsStep, scope),
       ttsVoice: ttsStep.voice,
       ttsLanguage: ttsStep.language ?? profile.language,
       vad: vadName === 'silero' ? registry.vad('silero') : undefined,
@@ -52,11 +54,17 @@ export async function resolveVoice(store: Store, registry: SpeechRegistry, call:
   };
 }
 
-function usable(chain: readonly ProviderStep[], available: readonly string[], profile: VoiceProfile, what: string): ProviderStep {
-  const step = chain.find((s) => available.includes(s.provider));
+async function usable(chain: readonly ProviderStep[], canServe: (provider: string) => Promise<boolean>, profile: VoiceProfile, what: string): Promise<ProviderStep> {
+  let step: ProviderStep | undefined;
+  for (const candidate of chain) {
+    if (await canServe(candidate.provider)) {
+      step = candidate;
+      break;
+    }
+  }
   if (!step) {
     const wanted = chain.map((s) => s.provider).join(', ');
-    throw new SpeechError('unsupported', `voice profile ${profile.id}: no ${what} provider of its chain (${wanted}) is available on this node`);
+    throw new SpeechError('unsupported', `voice profile ${profile.id}: no ${what} provider of its chain (${wanted}) is available on this node (or has a credential)`);
   }
   return step;
 }
