@@ -22,7 +22,7 @@ export class FakeAzureTts extends FakeTtsVendor {
 
   protected async handleHttp(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || url.pathname !== '/cognitiveservices/v1') return status(res, 404, '');
-    if (req.headers['ocp-apim-subscription-key'] !== this.apiKey) return status(res, 401, 'Access denied due to invalid subscription key.');
+    if (this.badKey(req.headers['ocp-apim-subscription-key'])) return status(res, 401, 'Access denied due to invalid subscription key.');
     const live = this.begin(req, url, body);
     const failure = live.plan.failure;
     if (failure?.kind === 'status') {

@@ -29,7 +29,7 @@ export class FakeCartesiaTts extends FakeTtsVendor {
   protected override checkUpgrade(req: IncomingMessage, url: URL): { status: number; body: string } | null {
     if (url.pathname !== '/tts/websocket') return { status: 404, body: JSON.stringify({ error: 'not found' }) };
     const key = req.headers['x-api-key'] ?? url.searchParams.get('api_key');
-    if (key !== this.apiKey) return { status: 401, body: JSON.stringify({ error: 'Invalid API key' }) };
+    if (this.badKey(key)) return { status: 401, body: JSON.stringify({ error: 'Invalid API key' }) };
     if ((req.headers['cartesia-version'] ?? url.searchParams.get('cartesia_version')) === undefined) {
       return { status: 400, body: JSON.stringify({ error: 'Cartesia-Version is required' }) };
     }

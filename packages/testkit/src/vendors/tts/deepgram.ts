@@ -18,7 +18,7 @@ export class FakeDeepgramTts extends FakeTtsVendor {
 
   protected async handleHttp(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || url.pathname !== '/v1/speak') return error(res, 404, 'NOT_FOUND', 'Not found');
-    if (req.headers.authorization !== `Token ${this.apiKey}`) return error(res, 401, 'INVALID_AUTH', 'Invalid credentials.');
+    if (this.badKey(req.headers.authorization?.replace(/^Token /, ''))) return error(res, 401, 'INVALID_AUTH', 'Invalid credentials.');
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(body) as Record<string, unknown>;

@@ -27,7 +27,7 @@ export class FakeElevenLabsTts extends FakeTtsVendor {
 
   protected override checkUpgrade(req: IncomingMessage, url: URL): { status: number; body: string } | null {
     if (!PATH.test(url.pathname)) return { status: 404, body: JSON.stringify({ detail: 'Not Found' }) };
-    if (req.headers['xi-api-key'] !== this.apiKey) {
+    if (this.badKey(req.headers['xi-api-key'])) {
       return { status: 401, body: JSON.stringify({ detail: { status: 'invalid_api_key', message: 'Invalid API key' } }) };
     }
     const format = /^pcm_(\d+)$/.exec(url.searchParams.get('output_format') ?? '');

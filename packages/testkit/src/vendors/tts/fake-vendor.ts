@@ -35,6 +35,8 @@ export interface FakeTtsRequest {
   text: string | null;
   /** The rate the fake renders at. */
   sampleRateHz: number | null;
+  /** Audio pieces (HTTP writes or socket messages) sent so far. */
+  chunksSent: number;
   /** Settles when the exchange ends. */
   outcome: Promise<FakeTtsOutcome>;
 }
@@ -79,6 +81,8 @@ export abstract class FakeTtsVendor {
   baseUrl = '';
   /** Every synthesis request, in order. */
   readonly requests = new FrameLog<FakeTtsRequest>();
+  /** Requests refused for a missing or wrong key (not recorded in `requests`). */
+  authFailures = 0;
   readonly apiKey: string;
   speech: FakeSpeech;
   readonly chunkMs: number;
@@ -158,11 +162,18 @@ export abstract class FakeTtsVendor {
     socket.close(1011);
   }
 
+  /** Counts a refused key and returns true when `presented` is not the configured key. */
+  protected badKey(presented: unknown): boolean {
+    if (presented === this.apiKey) return false;
+    this.authFailures++;
+    return true;
+  }
+
   /** Starts recording a request and decides its plan. */
   protected begin(req: IncomingMessage, url: URL, body: unknown): LiveRequest {
     let settle!: (outcome: FakeTtsOutcome) => void;
     const outcome = new Promise<FakeTtsOutcome>((resolve) => (settle = resolve));
-    const record: FakeTtsRequest = { path: url.pathname, query: url.searchParams, headers: req.headers, body, messages: [], text: null, sampleRateHz: null, outcome };
+    const record: FakeTtsRequest = { path: url.pathname, query: url.searchParams, headers: req.headers, body, messages: [], text: null, sampleRateHz: null, chunksSent: 0, outcome };
     const plan: RequestPlan = { failure: this.failures.shift() ?? null, hold: this.holds > 0 };
     if (plan.hold) this.holds--;
     this.requests.push(record);

@@ -21,7 +21,7 @@ export class FakeGoogleTts extends FakeTtsVendor {
   protected async handleHttp(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || url.pathname !== '/v1/text:synthesize') return error(res, 404, 'Not found');
     const key = req.headers['x-goog-api-key'] ?? url.searchParams.get('key');
-    if (key !== this.apiKey) return error(res, 403, 'API key not valid. Please pass a valid API key.');
+    if (this.badKey(key)) return error(res, 403, 'API key not valid. Please pass a valid API key.');
     let parsed: { input?: { text?: unknown }; voice?: { languageCode?: unknown; name?: unknown }; audioConfig?: { audioEncoding?: unknown; sampleRateHertz?: unknown } };
     try {
       parsed = JSON.parse(body) as typeof parsed;
@@ -59,6 +59,7 @@ export class FakeGoogleTts extends FakeTtsVendor {
     const half = Math.floor(document.length / 2);
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
     res.write(document.slice(0, half));
+    live.record.chunksSent++;
     if (failure?.kind === 'close_mid_stream') {
       live.settle('failed');
       res.socket?.destroy();
@@ -66,7 +67,9 @@ export class FakeGoogleTts extends FakeTtsVendor {
     }
     if (failure?.kind === 'stall') return void (await gone);
     if (live.plan.hold) await this.waitForRelease(gone);
-    if (!res.destroyed) res.end(document.slice(half));
+    if (res.destroyed) return;
+    res.end(document.slice(half));
+    live.record.chunksSent++;
   }
 }
 

@@ -15,7 +15,7 @@ export class FakeOpenAiTts extends FakeTtsVendor {
 
   protected async handleHttp(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || url.pathname !== '/v1/audio/speech') return error(res, 404, 'Not found', 'invalid_request_error');
-    if (req.headers.authorization !== `Bearer ${this.apiKey}`) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    if (this.badKey(req.headers.authorization?.replace(/^Bearer /, ''))) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(body) as Record<string, unknown>;

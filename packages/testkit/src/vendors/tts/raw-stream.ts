@@ -38,6 +38,7 @@ export async function streamRawPcm(options: RawStreamOptions): Promise<void> {
   for (let i = 0; i < pieces.length; i++) {
     if (res.destroyed) return;
     res.write(pieces[i]);
+    live.record.chunksSent++;
     if (i > 0) continue;
     if (failure?.kind === 'close_mid_stream') {
       live.settle('failed');

@@ -35,6 +35,7 @@ export async function sendAudioMessages(options: WsAudioOptions): Promise<boolea
   for (let i = 0; i < pieces.length; i++) {
     if (socket.readyState !== socket.OPEN || options.stopped?.() === true) return false;
     await new Promise<void>((resolve) => socket.send(JSON.stringify(options.message(pieces[i]!.toString('base64'))), () => resolve()));
+    live.record.chunksSent++;
     if (i > 0) continue;
     if (failure?.kind === 'close_mid_stream') {
       live.settle('failed');
