@@ -1,6 +1,6 @@
 import type { FakeTtsVendor } from '@unpod/testkit/vendors/tts/index';
 import { toneSpeech } from '@unpod/testkit/vendors/tts/index';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SpeechError, isSpeechError } from '../../../contracts/errors.js';
 import type { TtsAdapter } from '../../../contracts/tts-adapter.js';
 import type { TtsChunk } from '../../../contracts/tts.js';
@@ -24,7 +24,7 @@ export interface VendorDocs {
 export interface VendorCase {
   name: string;
   startFake: () => Promise<FakeTtsVendor>;
-  create: (options: { apiKey: string; baseUrl: string; retry?: RetryPolicy; stallTimeoutMs?: number }) => TtsAdapter;
+  create: (options: { apiKey: string; baseUrl: string; retry?: RetryPolicy; stallTimeoutMs?: number; firstChunkTimeoutMs?: number }) => TtsAdapter;
   voice: string;
   /** True when audio arrives in several chunks per request (false: one document, e.g. Google). */
   streams: boolean;
@@ -77,7 +77,14 @@ export function describeCloudTts(c: VendorCase): void {
     let fake: FakeTtsVendor;
     const adapters: TtsAdapter[] = [];
     const make = (options: { apiKey?: string; retry?: RetryPolicy; stallTimeoutMs?: number } = {}): TtsAdapter => {
-      const adapter = c.create({ apiKey: options.apiKey ?? fake.apiKey, baseUrl: fake.baseUrl, retry: options.retry ?? NO_RETRY, stallTimeoutMs: options.stallTimeoutMs });
+      const adapter = c.create({
+        apiKey: options.apiKey ?? fake.apiKey,
+        baseUrl: fake.baseUrl,
+        retry: options.retry ?? NO_RETRY,
+        stallTimeoutMs: options.stallTimeoutMs,
+        // A non-streaming vendor's stall happens before its first (only) chunk.
+        firstChunkTimeoutMs: options.stallTimeoutMs,
+      });
       adapters.push(adapter);
       return adapter;
     };
@@ -189,15 +196,14 @@ export function describeCloudTts(c: VendorCase): void {
       fake.holdNext();
       const controller = new AbortController();
       const stream = make().synthesize(TEXT, { voice: c.voice, sampleRateHz: 16_000, signal: controller.signal });
-      const err = await (async () => {
-        try {
-          for await (const _chunk of stream) controller.abort();
-        } catch (e) {
-          return e;
-        }
-        return null;
-      })();
-      expect(isSpeechError(err, 'aborted')).toBe(true);
+      const ended = collect(stream).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // The vendor has sent its first piece and is holding the rest.
+      await vi.waitFor(() => expect(fake.requests.items[before]?.chunksSent).toBe(1));
+      controller.abort();
+      expect(isSpeechError(await ended, 'aborted')).toBe(true);
       expect(await fake.requests.items[before]!.outcome).toBe('client_aborted');
       fake.release();
     });
