@@ -48,7 +48,7 @@ export abstract class CloudTtsAdapter extends TtsAdapter {
     if (wanted !== undefined && wanted !== null) {
       const known = this.capabilities.voices.find((v) => v.id.toLowerCase() === wanted.toLowerCase());
       if (known !== undefined) return known;
-      if (!/^[A-Za-z0-9_.:\-]{1,128}$/.test(wanted)) {
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(wanted)) {
         throw new SpeechError('unsupported', `${this.provider} voice id "${wanted.slice(0, 40)}" is not well formed`, { provider: this.provider });
       }
       const language = options.language?.toLowerCase() ?? this.customVoiceLanguage;

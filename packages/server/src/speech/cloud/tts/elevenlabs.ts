@@ -1,5 +1,5 @@
 import type { PcmChunk } from '../../contracts/audio.js';
-import { SpeechError } from '../../contracts/errors.js';
+import { type SpeechError } from '../../contracts/errors.js';
 import type { TtsCapabilities, TtsSegmentContext, TtsVoice } from '../../contracts/tts.js';
 import { CloudTtsAdapter, type CloudTtsOptions } from './cloud-tts-adapter.js';
 import { malformed, statusError } from './errors.js';
