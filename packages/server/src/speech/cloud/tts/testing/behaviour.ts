@@ -201,7 +201,7 @@ export function describeCloudTts(c: VendorCase): void {
         (e: unknown) => e,
       );
       // The vendor has sent its first piece and is holding the rest.
-      await vi.waitFor(() => expect(fake.requests.items[before]?.chunksSent).toBe(1));
+      await vi.waitFor(() => expect(fake.requests.items[before]?.chunksSent).toBe(1), { timeout: 10_000 });
       controller.abort();
       expect(isSpeechError(await ended, 'aborted')).toBe(true);
       expect(await fake.requests.items[before]!.outcome).toBe('client_aborted');
