@@ -62,6 +62,8 @@ export class FakeGoogleTts extends FakeTtsVendor {
     live.record.chunksSent++;
     if (failure?.kind === 'close_mid_stream') {
       live.settle('failed');
+      // Let the first half leave before dropping the connection.
+      await new Promise<void>((resolve) => res.socket?.write('', () => resolve()) ?? resolve());
       res.socket?.destroy();
       return;
     }

@@ -2,7 +2,7 @@ import type { PcmChunk } from '../../contracts/audio.js';
 import type { TtsCapabilities, TtsSegmentContext, TtsVoice } from '../../contracts/tts.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { CloudTtsAdapter, type CloudTtsOptions } from './cloud-tts-adapter.js';
-import { malformed } from './errors.js';
+import { connectionError, malformed } from './errors.js';
 import { vendorFetch } from './http.js';
 import { decodeBase64Audio, pcmFromWav } from './pcm.js';
 
@@ -56,11 +56,18 @@ export class GoogleTts extends CloudTtsAdapter {
       }),
       signal: context.signal,
     });
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (err) {
+      // The connection dropped while the document was arriving: worth another attempt.
+      throwIfAborted(context.signal, this.provider);
+      throw connectionError(this.provider, err);
+    }
     let parsed: unknown;
     try {
-      parsed = await response.json();
+      parsed = JSON.parse(body);
     } catch {
-      throwIfAborted(context.signal, this.provider);
       throw malformed(this.provider, 'body is not JSON');
     }
     const content = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['audioContent'] : undefined;
