@@ -44,6 +44,14 @@ describe('OpenAiTts request', () => {
     }
   });
 
+  it('uses its default voice for any language, passes custom voice ids through, refuses malformed ids', () => {
+    const tts = new OpenAiTts({ apiKey: 'k' });
+    expect(tts.resolveVoice({ language: 'hi-IN' }).id).toBe('alloy');
+    expect(tts.resolveVoice({ voice: 'nova', language: 'fr' }).id).toBe('nova');
+    expect(tts.resolveVoice({ voice: 'voice_1234', language: 'fr' })).toMatchObject({ id: 'voice_1234', language: 'fr' });
+    expect(() => tts.resolveVoice({ voice: 'bad voice!' })).toThrow(/not well formed/);
+  });
+
   it('refuses a speed outside 0.25-4 and a missing key at construction', () => {
     expect(() => new OpenAiTts({ apiKey: 'k', speed: 5 })).toThrow(/speed/);
     expect(() => new OpenAiTts({ apiKey: ' ' })).toThrow(/no API key for openai/);
