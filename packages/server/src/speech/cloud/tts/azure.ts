@@ -64,7 +64,7 @@ export class AzureTts extends CloudTtsAdapter {
       provider: this.provider,
       url: this.endpoint('/cognitiveservices/v1'),
       headers: {
-        'ocp-apim-subscription-key': this.apiKey,
+        'ocp-apim-subscription-key': this.apiKey(),
         'content-type': 'application/ssml+xml',
         'x-microsoft-outputformat': FORMATS[rate]!,
         'user-agent': 'unpod',

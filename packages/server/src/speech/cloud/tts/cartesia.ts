@@ -51,7 +51,7 @@ export class CartesiaTts extends CloudTtsAdapter {
     const socket = await openVendorSocket({
       provider: this.provider,
       url: this.endpoint('/tts/websocket', {}, 'ws'),
-      headers: { 'x-api-key': this.apiKey, 'cartesia-version': CARTESIA_VERSION },
+      headers: { 'x-api-key': this.apiKey(), 'cartesia-version': CARTESIA_VERSION },
       signal: context.signal,
       cancelMessage: () => ({ context_id: contextId, cancel: true }),
     });

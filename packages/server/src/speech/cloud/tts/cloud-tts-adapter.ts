@@ -4,8 +4,11 @@ import type { TtsAdapterOptions, TtsSynthesizeOptions, TtsVoice } from '../../co
 
 /** Options every cloud TTS adapter takes. */
 export interface CloudTtsOptions extends TtsAdapterOptions {
-  /** The vendor API key. */
-  apiKey: string;
+  /**
+   * The vendor API key, or a function returning the current one (read before every request, so a
+   * rotated or revoked credential takes effect without rebuilding the adapter).
+   */
+  apiKey: string | (() => string | undefined);
   /** API origin (scheme, host, optional path prefix), e.g. a local fake in tests. */
   baseUrl?: string | undefined;
   /**
@@ -23,23 +26,34 @@ export interface CloudTtsOptions extends TtsAdapterOptions {
  * not name is accepted as is and the vendor judges it (an unknown id fails with `unsupported`).
  */
 export abstract class CloudTtsAdapter extends TtsAdapter {
-  protected readonly apiKey: string;
+  private readonly keySource: string | (() => string | undefined);
   protected readonly baseUrl: URL;
   protected readonly fixedSampleRateHz: number | undefined;
   protected readonly customVoiceLanguage: string;
 
   constructor(provider: string, defaultBaseUrl: string, options: CloudTtsOptions) {
     super(options);
-    if (typeof options.apiKey !== 'string' || options.apiKey.trim().length === 0) {
+    if (typeof options.apiKey === 'string') {
+      if (options.apiKey.trim().length === 0) throw new SpeechError('unavailable', `no API key for ${provider}`, { provider });
+      this.keySource = options.apiKey.trim();
+    } else if (typeof options.apiKey === 'function') {
+      this.keySource = options.apiKey;
+    } else {
       throw new SpeechError('unavailable', `no API key for ${provider}`, { provider });
     }
-    this.apiKey = options.apiKey.trim();
     this.baseUrl = parseBaseUrl(options.baseUrl ?? defaultBaseUrl, provider);
     if (options.sampleRateHz !== undefined && !Number.isInteger(options.sampleRateHz)) {
       throw new SpeechError('unsupported', `${provider}: sampleRateHz must be an integer`, { provider });
     }
     this.fixedSampleRateHz = options.sampleRateHz;
     this.customVoiceLanguage = (options.language ?? 'en').toLowerCase();
+  }
+
+  /** The key for the next request; `unavailable` when it is gone. */
+  protected apiKey(): string {
+    const key = typeof this.keySource === 'string' ? this.keySource : this.keySource()?.trim();
+    if (key === undefined || key.length === 0) throw new SpeechError('unavailable', `no API key for ${this.provider}`, { provider: this.provider });
+    return key;
   }
 
   /** Built-in voices, or a custom id accepted as is (see the class comment). */

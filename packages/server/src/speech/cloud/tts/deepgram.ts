@@ -44,7 +44,7 @@ export class DeepgramTts extends CloudTtsAdapter {
     const response = await vendorFetch({
       provider: this.provider,
       url: this.endpoint('/v1/speak', { model: context.voice.id, encoding: 'linear16', sample_rate: String(rate), container: 'none' }),
-      headers: { authorization: `Token ${this.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Token ${this.apiKey()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text }),
       signal: context.signal,
     });

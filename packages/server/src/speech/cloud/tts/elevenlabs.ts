@@ -51,7 +51,7 @@ export class ElevenLabsTts extends CloudTtsAdapter {
     const socket = await openVendorSocket({
       provider: this.provider,
       url: this.endpoint(`/v1/text-to-speech/${encodeURIComponent(context.voice.id)}/stream-input`, { model_id: this.model, output_format: `pcm_${rate}` }, 'ws'),
-      headers: { 'xi-api-key': this.apiKey },
+      headers: { 'xi-api-key': this.apiKey() },
       signal: context.signal,
     });
     try {

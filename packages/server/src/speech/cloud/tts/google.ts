@@ -48,7 +48,7 @@ export class GoogleTts extends CloudTtsAdapter {
     const response = await vendorFetch({
       provider: this.provider,
       url: this.endpoint('/v1/text:synthesize'),
-      headers: { 'x-goog-api-key': this.apiKey, 'content-type': 'application/json; charset=utf-8' },
+      headers: { 'x-goog-api-key': this.apiKey(), 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify({
         input: { text },
         voice: { languageCode, name: context.voice.id },

@@ -56,9 +56,38 @@ describe('registerCloudTts', () => {
       const s = step('openai', { model: 'tts-1-hd', voice: 'onyx', options: { base_url: fake.baseUrl, speed: 1.5, instructions: 'calm' } });
       const tts = registry.tts(s);
       for await (const _ of tts.synthesize('Hi.', { voice: s.voice, sampleRateHz: 8000 })) void _;
-      expect(seen).toEqual([['openai', s]]);
+      // Once when the adapter is built (fail fast), once for the request.
+      expect(seen).toEqual([
+        ['openai', s],
+        ['openai', s],
+      ]);
       expect(fake.requests.items[0]!.body).toEqual({ model: 'tts-1-hd', input: 'Hi.', voice: 'onyx', response_format: 'pcm', instructions: 'calm', speed: 1.5 });
       expect(registry.tts(s)).toBe(tts);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reads the key again for every request, so a rotated or revoked credential applies to cached adapters', async () => {
+    const fake = await FakeOpenAiTts.start({ apiKey: 'second' });
+    try {
+      let current: string | undefined = 'first';
+      const registry = registerCloudTts(new SpeechRegistry(), () => (current === undefined ? undefined : { apiKey: current }));
+      const s = step('openai', { options: { base_url: fake.baseUrl } });
+      const speak = async (): Promise<unknown> => {
+        try {
+          for await (const _ of registry.tts(s).synthesize('Hi.', { sampleRateHz: 24_000 })) void _;
+          return null;
+        } catch (err) {
+          return err;
+        }
+      };
+      expect(await speak()).toMatchObject({ code: 'unavailable', retryable: false });
+      current = 'second';
+      expect(await speak()).toBeNull();
+      expect(fake.requests.items.at(-1)!.headers.authorization).toBe('Bearer second');
+      current = undefined;
+      expect(await speak()).toMatchObject({ code: 'unavailable', message: 'no key for openai: set OPENAI_API_KEY or add a credential' });
     } finally {
       await fake.close();
     }

@@ -56,11 +56,17 @@ export function registerCloudTts(registry: SpeechRegistry, resolveKey: CloudKeyR
     registry.registerTts(provider, (step) => {
       const key = resolveKey(provider, step);
       if (key === undefined || key.apiKey.trim().length === 0) {
-        const env = provider === 'azure' ? `${CLOUD_TTS_KEY_ENV.azure} and ${AZURE_REGION_ENV}` : CLOUD_TTS_KEY_ENV[provider];
-        throw new SpeechError('unavailable', `no key for ${provider}: set ${env} or add a credential`, { provider });
+        throw new SpeechError('unavailable', `no key for ${provider}: set ${missingEnv(provider)} or add a credential`, { provider });
       }
       const common: CloudTtsOptions = {
-        apiKey: key.apiKey,
+        // Looked up again before every request: a rotated credential applies to cached adapters.
+        apiKey: () => {
+          const current = resolveKey(provider, step)?.apiKey;
+          if (current === undefined || current.trim().length === 0) {
+            throw new SpeechError('unavailable', `no key for ${provider}: set ${missingEnv(provider)} or add a credential`, { provider });
+          }
+          return current;
+        },
         baseUrl: str(step.options, 'base_url'),
         sampleRateHz: num(step.options, 'sample_rate_hz'),
         // The registry caches adapters by model and options, not by voice or language, so the
@@ -72,6 +78,10 @@ export function registerCloudTts(registry: SpeechRegistry, resolveKey: CloudKeyR
     });
   }
   return registry;
+}
+
+function missingEnv(provider: CloudTtsProvider): string {
+  return provider === 'azure' ? `${CLOUD_TTS_KEY_ENV.azure} and ${AZURE_REGION_ENV}` : CLOUD_TTS_KEY_ENV[provider];
 }
 
 function str(options: Readonly<Record<string, unknown>>, key: string): string | undefined {

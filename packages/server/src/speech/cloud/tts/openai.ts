@@ -54,7 +54,7 @@ export class OpenAiTts extends CloudTtsAdapter {
     const response = await vendorFetch({
       provider: this.provider,
       url: this.endpoint('/v1/audio/speech'),
-      headers: { authorization: `Bearer ${this.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${this.apiKey()}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: context.signal,
     });
