@@ -1,4 +1,5 @@
 import { main as bridge } from './bridge.js';
+import { main as cloudTts } from './cloud-tts.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
 import { main as sip } from './sip.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['dialog', dialog],
   ['voice', voice],
   ['sip', sip],
+  ['cloud-tts', cloudTts],
 ];
 
 for (const [name, run] of BENCHMARKS) {

@@ -7,13 +7,23 @@ export interface CloudConfig {
   /**
    * Server-wide vendor credentials from env, by provider: used for spaces that stored none.
    * `deepgram` (`DEEPGRAM_API_KEY`), `openai` (`OPENAI_API_KEY`), `google` (`GOOGLE_API_KEY`),
-   * `azure` (`AZURE_SPEECH_KEY` + `AZURE_SPEECH_REGION`).
+   * `elevenlabs` (`ELEVENLABS_API_KEY`), `cartesia` (`CARTESIA_API_KEY`), `azure`
+   * (`AZURE_SPEECH_KEY` + `AZURE_SPEECH_REGION`).
    */
   envCredentials: Record<string, Record<string, string>>;
 }
 
 /** Env variables read here, for the README and `ENV_VARS`. */
-export const CLOUD_ENV_VARS = ['UNPOD_SECRET_KEY', 'DEEPGRAM_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_API_KEY', 'AZURE_SPEECH_KEY', 'AZURE_SPEECH_REGION'] as const;
+export const CLOUD_ENV_VARS = [
+  'UNPOD_SECRET_KEY',
+  'DEEPGRAM_API_KEY',
+  'OPENAI_API_KEY',
+  'GOOGLE_API_KEY',
+  'ELEVENLABS_API_KEY',
+  'CARTESIA_API_KEY',
+  'AZURE_SPEECH_KEY',
+  'AZURE_SPEECH_REGION',
+] as const;
 
 /** Validates and collects the cloud settings; fails with a one-line `ConfigError`. */
 export function loadCloudConfig(env: NodeJS.ProcessEnv): CloudConfig {
@@ -28,7 +38,13 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv): CloudConfig {
     return v ? v : undefined;
   };
   const envCredentials: Record<string, Record<string, string>> = {};
-  const single = { deepgram: 'DEEPGRAM_API_KEY', openai: 'OPENAI_API_KEY', google: 'GOOGLE_API_KEY' } as const;
+  const single = {
+    deepgram: 'DEEPGRAM_API_KEY',
+    openai: 'OPENAI_API_KEY',
+    google: 'GOOGLE_API_KEY',
+    elevenlabs: 'ELEVENLABS_API_KEY',
+    cartesia: 'CARTESIA_API_KEY',
+  } as const;
   for (const [provider, name] of Object.entries(single)) {
     const key = get(name);
     if (key) envCredentials[provider] = { api_key: key };

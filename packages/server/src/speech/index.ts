@@ -48,3 +48,19 @@ export { FliteTts } from './engines/flite/flite-tts.js';
 export { EspeakTts, type EspeakTtsOptions } from './engines/espeak/espeak-tts.js';
 export { SileroVad, type SileroVadOptions } from './engines/silero/silero-vad.js';
 export { EnergyVadAdapter, type EnergyVadAdapterOptions } from './engines/energy/energy-vad.js';
+export {
+  AzureTts,
+  CartesiaTts,
+  CloudTtsAdapter,
+  DeepgramTts,
+  ElevenLabsTts,
+  GoogleTts,
+  OpenAiTts,
+  CLOUD_TTS_KEY_ENV,
+  envKeyResolver,
+  registerCloudTts,
+  type CloudKeyResolver,
+  type CloudTtsKey,
+  type CloudTtsOptions,
+} from './cloud/tts/index.js';
+export { registerSherpaOnnx, SherpaOnnxStt, SherpaOnnxTts, type SherpaOnnxRegistration } from './local/sherpa/index.js';

@@ -1,4 +1,5 @@
 import { registerCloudProviders, type CloudProviderDeps } from './cloud/index.js';
+import { registerCloudTts } from './cloud/tts/index.js';
 import { SpaceThenEnvCredentials, type SpaceCredentialSource } from './credentials.js';
 import { createEmbeddedSpeechRegistry, type EmbeddedSpeechOptions } from './embedded.js';
 import type { SpeechRegistry } from './registry.js';
@@ -13,10 +14,11 @@ export interface NodeSpeechOptions extends Omit<EmbeddedSpeechOptions, 'credenti
 }
 
 /**
- * The registry a server node uses: the embedded engines plus the cloud providers, whose keys
+ * The registry a server node uses: the embedded engines plus the cloud STT and TTS providers, whose keys
  * resolve per call (the space's stored credential, else the server's env key).
  */
 export function createNodeSpeechRegistry(options: NodeSpeechOptions): SpeechRegistry {
   const registry = createEmbeddedSpeechRegistry({ ...options, credentials: new SpaceThenEnvCredentials(options.envCredentials, options.spaceCredentials) });
+  registerCloudTts(registry, () => undefined, { metrics: options.metrics, registryCredentials: true });
   return registerCloudProviders(registry, { ...options.cloud, metrics: options.metrics });
 }

@@ -5,11 +5,14 @@ import { isSpeechError } from '../contracts/errors.js';
 import { SpaceThenEnvCredentials, type SpaceCredentialSource } from '../credentials.js';
 import { createEmbeddedSpeechRegistry } from '../embedded.js';
 import { PocketsphinxStt } from '../engines/pocketsphinx/pocketsphinx-stt.js';
+import { createNodeSpeechRegistry } from '../node-registry.js';
 import { CLOUD_STT_PROVIDERS, registerCloudProviders } from './index.js';
 import { AzureStt } from './stt/azure.js';
 import { DeepgramStt } from './stt/deepgram.js';
 import { GoogleStt } from './stt/google.js';
 import { OpenAiStt } from './stt/openai.js';
+import { CartesiaTts } from './tts/cartesia.js';
+import { ElevenLabsTts } from './tts/elevenlabs.js';
 
 const step = (provider: string, extra: Partial<ProviderStep> = {}): ProviderStep => ({ provider, model: null, voice: null, language: null, options: {}, ...extra });
 
@@ -100,5 +103,20 @@ describe('registerCloudProviders and credential resolution', () => {
     const err: unknown = await registry.sttFor(step('deepgram'), { spaceId: 'SPC_a' }).catch((e: unknown) => e);
     expect(isSpeechError(err, 'unavailable')).toBe(true);
     expect((err as Error).message).toMatch(/credential cannot be read/);
+  });
+});
+
+describe('the node registry: cloud text-to-speech through the same credentials', () => {
+  it("serves a TTS step with the space's stored key, else the env key, and skips a provider nobody has a key for", async () => {
+    const source = new MapSource({ SPC_a: { elevenlabs: { id: 'CRD_a', fields: { api_key: 'space-a-11' } } } });
+    const registry = createNodeSpeechRegistry({ envCredentials: { cartesia: { api_key: 'env-cartesia' } }, spaceCredentials: source });
+    expect(registry.providers('tts')).toEqual(expect.arrayContaining(['azure', 'cartesia', 'deepgram', 'elevenlabs', 'google', 'openai', 'flite']));
+    expect(await registry.canServe('tts', 'elevenlabs', { spaceId: 'SPC_a' })).toBe(true);
+    expect(await registry.canServe('tts', 'elevenlabs', { spaceId: 'SPC_b' })).toBe(false);
+    expect(await registry.canServe('tts', 'cartesia', { spaceId: 'SPC_b' })).toBe(true);
+    expect(await registry.canServe('tts', 'openai', { spaceId: 'SPC_b' })).toBe(false);
+    expect(await registry.ttsFor(step('elevenlabs'), { spaceId: 'SPC_a' })).toBeInstanceOf(ElevenLabsTts);
+    expect(await registry.ttsFor(step('cartesia'), { spaceId: 'SPC_b' })).toBeInstanceOf(CartesiaTts);
+    await registry.close();
   });
 });

@@ -52,6 +52,21 @@ const noRetryDelay = { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 1 };
 afterEach(() => vi.useRealTimers());
 
 describe('TtsAdapter base', () => {
+  it('tells the engine the rate the call asked for, so multi-rate vendors can skip resampling', async () => {
+    const rates: (number | undefined)[] = [];
+    const tts = new FakeTts(async function* (text) {
+      yield { samples: new Int16Array(text.length), sampleRateHz: 8000 };
+    });
+    const original = tts['synthesizeSegment'].bind(tts);
+    tts['synthesizeSegment'] = (text: string, context: TtsSegmentContext) => {
+      rates.push(context.requestedSampleRateHz);
+      return original(text, context);
+    };
+    const chunks = await collect(tts.synthesize('Hi.', { voice: 'anna', sampleRateHz: 8000 }));
+    expect(rates).toEqual([8000]);
+    expect(chunks.map((c) => [c.sampleRateHz, c.samples.length])).toEqual([[8000, 3]]);
+  });
+
   it('renders sentence by sentence and tags chunks with their segment', async () => {
     const tts = new FakeTts();
     const chunks = await collect(tts.synthesize('Hello there. How are you?', { voice: 'anna', sampleRateHz: 16_000 }));

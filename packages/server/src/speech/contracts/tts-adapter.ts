@@ -91,7 +91,7 @@ export abstract class TtsAdapter {
         for (let attempt = 0; ; attempt++) {
           let produced = false;
           try {
-            for await (const chunk of this.segmentWithTimeouts(segmentText, { voice, language, signal: controller.signal })) {
+            for await (const chunk of this.segmentWithTimeouts(segmentText, { voice, language, requestedSampleRateHz: rate, signal: controller.signal })) {
               if (converter === null || converterFromHz !== chunk.sampleRateHz) {
                 converter?.close();
                 converter = chunk.sampleRateHz === rate ? null : await this.resamplerFactory(chunk.sampleRateHz, rate);

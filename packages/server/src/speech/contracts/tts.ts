@@ -55,6 +55,11 @@ export interface TtsChunk {
 export interface TtsSegmentContext {
   voice: TtsVoice;
   language: string;
+  /**
+   * The rate the caller asked for. Engines that can render at several rates (cloud vendors) may
+   * use it to skip resampling; any rate they return is converted by the base.
+   */
+  requestedSampleRateHz?: number | undefined;
   /** Aborts on cancellation and on timeouts; stop producing when it does. */
   signal: AbortSignal;
 }
