@@ -43,6 +43,7 @@ describe('pipes', () => {
       transfer_allowed_numbers: null,
       transfer_allowed_prefixes: null,
       transfer_refusal_phrase: DEFAULT_TRANSFER_REFUSAL,
+      stt_hints: null,
     });
   });
 
