@@ -6,6 +6,7 @@ export type { NarrowbandUpsampling, PcmChunk, ResamplerFactory, StreamResampler 
 export { SpeechError, isSpeechError, type SpeechErrorCode } from './contracts/errors.js';
 export type { SpeechMetrics, SpeechMetricsSink, SttUtteranceMetrics, TtsSynthesisMetrics, VadStreamMetrics } from './contracts/metrics.js';
 export { SttAdapter } from './contracts/stt-adapter.js';
+export type { SttService, TtsService } from './contracts/service.js';
 export type {
   SttAdapterOptions,
   SttCapabilities,
@@ -33,3 +34,4 @@ export { FliteTts } from './engines/flite/flite-tts.js';
 export { EspeakTts, type EspeakTtsOptions } from './engines/espeak/espeak-tts.js';
 export { SileroVad, type SileroVadOptions } from './engines/silero/silero-vad.js';
 export { EnergyVadAdapter, type EnergyVadAdapterOptions } from './engines/energy/energy-vad.js';
+export * from './failover/index.js';

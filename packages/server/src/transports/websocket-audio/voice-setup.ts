@@ -3,7 +3,7 @@ import type { CallRecord } from '../../control/store/repos/calls.js';
 import type { Store } from '../../control/store/store.js';
 import type { IdleOptions } from '../../pipeline/idle-monitor.js';
 import type { VoiceEngines } from '../../pipeline/voice-pipeline.js';
-import { SpeechError, type SpeechRegistry } from '../../speech/index.js';
+import { CallSpeech, SpeechError, nodeBreakers, type BreakerBoard, type SpeechRegistry, type SttAdapter, type TtsAdapter } from '../../speech/index.js';
 
 /** The profile a call without a pipe speaks with. */
 export const DEFAULT_VOICE_PROFILE = 'VP_embedded_en';
@@ -14,46 +14,71 @@ const DEFAULT_IDLE: IdleOptions = { silenceTimeoutMs: 8000, idleTimeoutMs: 30_00
 /** Everything a call's voice pipeline takes from its pipe and voice profile. */
 export interface VoiceSettings {
   profileId: string;
+  /** The pipeline's engines: the call's failover chains (see `speech/failover`). */
   engines: VoiceEngines;
+  /** The call's chains, usage meter and failover events. */
+  speech: CallSpeech;
+  /** The adapters of the chains usable on this node, in chain order. */
+  adapters: { stt: SttAdapter[]; tts: TtsAdapter[] };
   endpointing: Endpointing;
   idle: IdleOptions;
   recording: boolean;
 }
 
+/** Options of {@link resolveVoice}. */
+export interface ResolveVoiceOptions {
+  /** Circuit breakers shared by the calls of this node (default: the process's board). */
+  breakers?: BreakerBoard | undefined;
+}
+
 /**
  * Resolves a call's voice: its pipe's voice profile (the embedded English one without a pipe),
- * the first step of each chain whose provider this node has (cloud steps are skipped while no
- * adapter for them is registered), and the pipe's turn-taking, idle and recording settings.
- * A profile with no usable step fails with `unsupported`.
+ * each chain's steps whose provider this node has (cloud steps are skipped while no adapter for
+ * them is registered) wrapped in the profile's failover settings, and the pipe's turn-taking,
+ * idle and recording settings. A profile with no usable step in a chain fails with `unsupported`.
  */
-export async function resolveVoice(store: Store, registry: SpeechRegistry, call: CallRecord, pipe: Pipe | undefined): Promise<VoiceSettings> {
+export async function resolveVoice(
+  store: Store,
+  registry: SpeechRegistry,
+  call: CallRecord,
+  pipe: Pipe | undefined,
+  options: ResolveVoiceOptions = {},
+): Promise<VoiceSettings> {
   const wanted = pipe?.voice_profile ?? DEFAULT_VOICE_PROFILE;
   const profile = (await store.voiceProfiles.get(call.space_id, wanted)) ?? (await store.voiceProfiles.get(call.space_id, DEFAULT_VOICE_PROFILE));
   if (!profile) throw new SpeechError('unsupported', `voice profile "${wanted}" does not exist`);
-  const sttStep = usable(profile.stt_chain, registry.providers('stt'), profile, 'speech-to-text');
-  const ttsStep = usable(profile.tts_chain, registry.providers('tts'), profile, 'text-to-speech');
-  const vadName = sttStep.options['vad'];
+  const sttSteps = usable(profile.stt_chain, registry.providers('stt'), profile, 'speech-to-text');
+  const ttsSteps = usable(profile.tts_chain, registry.providers('tts'), profile, 'text-to-speech');
+  const stt = sttSteps.map((step) => ({ step, adapter: registry.stt(step) }));
+  const tts = ttsSteps.map((step) => ({ step, adapter: registry.tts(step) }));
+  const speech = new CallSpeech({ stt, tts }, profile.failover, options.breakers ?? nodeBreakers);
+  const firstStt = sttSteps[0]!;
+  const firstTts = ttsSteps[0]!;
+  const vadName = firstStt.options['vad'];
   return {
     profileId: profile.id,
     engines: {
-      stt: registry.stt(sttStep),
-      sttLanguage: sttStep.language ?? profile.language,
-      tts: registry.tts(ttsStep),
-      ttsVoice: ttsStep.voice,
-      ttsLanguage: ttsStep.language ?? profile.language,
+      stt: speech.stt,
+      sttLanguage: firstStt.language ?? profile.language,
+      tts: speech.tts,
+      ttsVoice: firstTts.voice,
+      ttsLanguage: firstTts.language ?? profile.language,
       vad: vadName === 'silero' ? registry.vad('silero') : undefined,
     },
+    speech,
+    adapters: { stt: stt.map((l) => l.adapter), tts: tts.map((l) => l.adapter) },
     endpointing: pipe?.endpointing ?? DEFAULT_ENDPOINTING,
     idle: pipe ? { silenceTimeoutMs: pipe.silence_timeout_s * 1000, idleTimeoutMs: pipe.idle_timeout_s * 1000 } : DEFAULT_IDLE,
     recording: pipe?.recording ?? false,
   };
 }
 
-function usable(chain: readonly ProviderStep[], available: readonly string[], profile: VoiceProfile, what: string): ProviderStep {
-  const step = chain.find((s) => available.includes(s.provider));
-  if (!step) {
+/** The steps of `chain` this node can serve, in order; `unsupported` when there are none. */
+function usable(chain: readonly ProviderStep[], available: readonly string[], profile: VoiceProfile, what: string): ProviderStep[] {
+  const steps = chain.filter((s) => available.includes(s.provider));
+  if (steps.length === 0) {
     const wanted = chain.map((s) => s.provider).join(', ');
     throw new SpeechError('unsupported', `voice profile ${profile.id}: no ${what} provider of its chain (${wanted}) is available on this node`);
   }
-  return step;
+  return steps;
 }

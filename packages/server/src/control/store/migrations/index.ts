@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.js';
+import * as m004 from './004_voice_profile_failover.js';
 
 /** Migrations in order. Names are permanent: never rename or edit a shipped migration. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
+  '004_voice_profile_failover': m004,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
