@@ -6,7 +6,7 @@ import type { SessionGrant } from '../control/store/repos/session-tokens.js';
 import type { Store } from '../control/store/store.js';
 import type { HttpServer } from '../http-server.js';
 import type { Logger } from '../logger.js';
-import { createEmbeddedSpeechRegistry } from '../speech/index.js';
+import { applySpeechPlugins, createEmbeddedSpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
 import { AudioGateway } from '../transports/websocket-audio/index.js';
 import type { CallTransport } from '../transports/transport.js';
@@ -82,7 +82,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     this.audio = new AudioGateway({
       logger: this.logger,
       store,
-      registry: createEmbeddedSpeechRegistry({ logger: this.logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } }),
+      registry: applySpeechPlugins(createEmbeddedSpeechRegistry({ logger: this.logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } })),
       dataDir: config.dataDir,
       wsBase: () => wsBase(deps.publicUrl()),
       clientConnectWindowMs: this.timings.clientConnectWindowMs,

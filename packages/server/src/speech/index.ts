@@ -35,3 +35,4 @@ export { EspeakTts, type EspeakTtsOptions } from './engines/espeak/espeak-tts.js
 export { SileroVad, type SileroVadOptions } from './engines/silero/silero-vad.js';
 export { EnergyVadAdapter, type EnergyVadAdapterOptions } from './engines/energy/energy-vad.js';
 export * from './failover/index.js';
+export { applySpeechPlugins, loadSpeechPlugins, type SpeechPluginModule } from './plugins.js';

@@ -2,7 +2,7 @@ import type { Pipe } from '@unpod/protocol';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { UnpodServer } from '../server.js';
-import { createEmbeddedSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
+import { applySpeechPlugins, createEmbeddedSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
 import type { CallTransport } from '../transports/transport.js';
 import type { CallLauncher } from './context.js';
 import { SipStartError, TelephonyService } from './service.js';
@@ -59,7 +59,7 @@ export function linkOrchestrator(orchestrator: Orchestrator, telephony: () => Te
 export async function startTelephony(server: UnpodServer, options: { registry?: SpeechRegistry } = {}): Promise<RunningTelephony | null> {
   const { config, logger, store } = server;
   if (!config.sip.enabled) return null;
-  const registry = options.registry ?? createEmbeddedSpeechRegistry({ logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } });
+  const registry = options.registry ?? applySpeechPlugins(createEmbeddedSpeechRegistry({ logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } }));
   let service: TelephonyService | null = null;
   const launcher = linkOrchestrator(server.orchestrator, () => service);
   try {

@@ -5,6 +5,7 @@ import { ApiKeysRepo } from './repos/api-keys.js';
 import { CallLogRepo } from './repos/call-log.js';
 import { CallsRepo } from './repos/calls.js';
 import { IdempotencyRepo } from './repos/idempotency.js';
+import { UsageRepo } from './repos/usage.js';
 import { NumbersRepo } from './repos/numbers.js';
 import { PipesRepo } from './repos/pipes.js';
 import { SessionTokensRepo } from './repos/session-tokens.js';
@@ -24,6 +25,8 @@ export class Store {
   readonly calls: CallsRepo;
   readonly sessionTokens: SessionTokensRepo;
   readonly idempotency: IdempotencyRepo;
+  /** Speech usage analytics. */
+  readonly usage: UsageRepo;
   /** Batched writes of live calls' transcripts, turn metrics and events. */
   readonly callLog: CallLogWriter;
 
@@ -38,6 +41,7 @@ export class Store {
     this.calls = new CallsRepo(k);
     this.sessionTokens = new SessionTokensRepo(k);
     this.idempotency = new IdempotencyRepo(k);
+    this.usage = new UsageRepo(k, db.kind);
     this.callLog = new CallLogWriter(new CallLogRepo(k, db.kind));
   }
 

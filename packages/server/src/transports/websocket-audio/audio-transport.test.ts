@@ -3,7 +3,8 @@ import pino from 'pino';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
-import { FliteTts, PocketsphinxStt } from '../../speech/index.js';
+import { FailoverSettings } from '@unpod/protocol';
+import { BreakerBoard, CallSpeech, FliteTts, PocketsphinxStt } from '../../speech/index.js';
 import type { TransportSink } from '../transport.js';
 import { WebSocketAudioTransport } from './audio-transport.js';
 
@@ -39,12 +40,22 @@ async function connected(): Promise<Harness> {
     hangup: () => reports.push('hangup'),
     lost: (reason) => reports.push(`lost:${reason}`),
   };
+  const speech = new CallSpeech(
+    {
+      stt: [{ step: { provider: 'pocketsphinx', model: 'en-us', voice: null, language: 'en-US', options: {} }, adapter: stt }],
+      tts: [{ step: { provider: 'flite', model: null, voice: 'kal16', language: 'en-US', options: {} }, adapter: tts }],
+    },
+    FailoverSettings.parse({}),
+    new BreakerBoard(),
+  );
   const transport = new WebSocketAudioTransport({
     callId: 'SCL_test',
     logger: pino({ level: 'silent' }),
     voice: {
       profileId: 'test',
-      engines: { stt, sttLanguage: 'en-US', tts, ttsVoice: 'kal16', ttsLanguage: 'en-US' },
+      engines: { stt: speech.stt, sttLanguage: 'en-US', tts: speech.tts, ttsVoice: 'kal16', ttsLanguage: 'en-US' },
+      speech,
+      adapters: { stt: [stt], tts: [tts] },
       endpointing: { silence_ms: 600, max_turn_s: 30, barge_in: true, barge_in_min_ms: 250 },
       idle: { silenceTimeoutMs: 60_000, idleTimeoutMs: 120_000 },
       recording: false,
