@@ -34,10 +34,11 @@ describe('Store migrations', () => {
     const url = kind === 'postgres' ? (await pgSchema()).url : null;
     const store = await open(url, dataDir, false);
     const first = await store.migrate();
-    expect(first).toEqual({ applied: ['001_initial'], total: 1 });
+    expect(first.applied).toEqual(expect.arrayContaining(['001_initial', '004_voice_profile_failover']));
+    expect(first.applied).toHaveLength(first.total);
     const { space } = await store.spaces.ensure('kept');
     const second = await store.migrate();
-    expect(second).toEqual({ applied: [], total: 1 });
+    expect(second).toEqual({ applied: [], total: first.total });
     expect((await store.spaces.findByName('kept'))?.id).toBe(space.id);
     // The catalog is refreshed, not duplicated.
     const profiles = await store.voiceProfiles.list(space.id, { limit: 200 });
@@ -61,6 +62,6 @@ describe('Store migrations', () => {
       select table_schema from information_schema.tables where table_name = 'kysely_migration_lock' and table_schema in (${a.schema}, ${b.schema})
     `.execute(storeB.db.kysely);
     expect(tables.rows.map((r) => r.table_schema).sort()).toEqual([a.schema, b.schema].sort());
-    expect(await storeB.migrate()).toEqual({ applied: [], total: 1 });
+    expect((await storeB.migrate()).applied).toEqual([]);
   });
 });
