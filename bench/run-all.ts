@@ -1,6 +1,7 @@
 import { main as bridge } from './bridge.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
+import { main as failover } from './failover.js';
 import { main as sip } from './sip.js';
 import { main as voice } from './voice.js';
 
@@ -10,6 +11,7 @@ const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['bridge', bridge],
   ['dialog', dialog],
   ['voice', voice],
+  ['failover', failover],
   ['sip', sip],
 ];
 
