@@ -39,6 +39,7 @@ async function connected(): Promise<Harness> {
     dtmf: (d) => reports.push(`dtmf:${d}`),
     hangup: () => reports.push('hangup'),
     lost: (reason) => reports.push(`lost:${reason}`),
+    speechUsage: (usage) => reports.push(`usage:${usage.map((u) => `${u.kind}/${u.provider}/${u.characters}`).join(',')}`),
   };
   const speech = new CallSpeech(
     {
@@ -109,6 +110,15 @@ test('typed text and DTMF from the client reach the call; a bad frame does not',
   client.sendBytes(new Uint8Array(3));
   await client.waitFor((f) => f.event === 'error' && f.code === 'invalid_audio');
   expect(reports).toEqual(['dtmf:12#', 'userText:hello']);
+});
+
+test('turn metrics name the speech providers; usage per provider is reported when the media stops', { timeout: 30_000 }, async () => {
+  const { transport, client, reports } = await connected();
+  transport.agentSay(1, 'Hello there.');
+  await client.next('agent.audio.ended', 0);
+  expect((await transport.turnMetrics(1))?.speech).toEqual({ stt_provider: null, tts_provider: 'flite', failovers: 0 });
+  await transport.release();
+  expect(reports.filter((r) => r.startsWith('usage:'))).toEqual([`usage:tts/flite/${'Hello there.'.length}`]);
 });
 
 /** Audio length of `text` as the transport's voice speaks it, rounded up to whole 20 ms frames. */
