@@ -26,7 +26,7 @@ export class FailoverStt {
     this.planner = new ChainPlanner('stt', chain.map((l) => l.step.provider), context.options, context.breakers, this.now);
   }
 
-  /** The provider new streams start on (the chain's first, or the fallback the call stays on). */
+  /** The chain's first provider (the profile's primary). */
   get provider(): string {
     return this.chain[0]!.step.provider;
   }

@@ -32,6 +32,7 @@ export class FailoverTts {
     this.planner = new ChainPlanner('tts', chain.map((l) => l.step.provider), context.options, context.breakers, this.now);
   }
 
+  /** The chain's first provider (the profile's primary). */
   get provider(): string {
     return this.chain[0]!.step.provider;
   }
