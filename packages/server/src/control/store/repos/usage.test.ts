@@ -91,6 +91,30 @@ describe.each(['sqlite', 'postgres'] as const)('speech failovers and usage (%s)'
     expect(await store.usage.speechUsage(spaceId, to, new Date(Date.now() + 3600_000).toISOString())).toEqual([]);
   });
 
+  it('stored failover settings are read with defaults filled in; settings that no longer validate fall back to the defaults', async () => {
+    const row = (id: string, failover: string | null) => ({
+      id,
+      space_id: spaceId,
+      name: id,
+      description: '',
+      language: 'en',
+      languages: '["en"]',
+      gender: null,
+      quality: 'embedded',
+      offline: 1,
+      stt_chain: '[{"provider":"pocketsphinx","model":null,"voice":null,"language":null,"options":{}}]',
+      tts_chain: '[{"provider":"flite","model":null,"voice":"slt","language":null,"options":{}}]',
+      latency_ms: 400,
+      cost_per_min_usd: 0,
+      greeting: null,
+      failover,
+      created_at: nowIso(),
+    });
+    await store.db.kysely.insertInto('voice_profiles').values([row('VP_fast', '{"stall_timeout_ms":800}'), row('VP_broken', '{"stall_timeout_ms":5}')]).execute();
+    expect((await store.voiceProfiles.get(spaceId, 'VP_fast'))?.failover).toMatchObject({ stall_timeout_ms: 800, final_timeout_ms: 5000 });
+    expect((await store.voiceProfiles.get(spaceId, 'VP_broken'))?.failover.stall_timeout_ms).toBe(3000);
+  });
+
   it('a voice profile without stored failover settings gets the defaults', async () => {
     const profile = await store.voiceProfiles.get(spaceId, 'VP_embedded_en');
     expect(profile?.failover).toEqual({
