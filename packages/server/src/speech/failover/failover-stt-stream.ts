@@ -73,6 +73,7 @@ export class FailoverSttStream implements SttStream {
 
   /** Opens the first step that opens (failing over at once from those that do not). */
   async start(): Promise<void> {
+    if (this.options.signal?.aborted) throw abortedError(undefined, this.options.signal);
     const pick = this.owner.planner.pick(this.tried);
     await this.switchTo(pick!.index, pick!.breaker, null);
     if (this.finished && this.active === null) throw this.failure ?? new SpeechError('unavailable', 'no speech-to-text provider of the chain could start');
@@ -198,7 +199,11 @@ export class FailoverSttStream implements SttStream {
         return;
       } catch (raw) {
         const error = toSpeechError(raw, provider);
-        if (this.controller.signal.aborted) return;
+        if (this.controller.signal.aborted || this.options.signal?.aborted) {
+          // Cancelled by the call, not a provider failure.
+          pick.breaker.release();
+          return;
+        }
         pick.breaker.failure(this.owner.context.options.breaker);
         previous = { provider, error, phase: 'open' };
         pick = this.owner.planner.pick(this.tried);

@@ -217,3 +217,19 @@ describe('FailoverStt', () => {
     expect(usage.find((u) => u.provider === 'primary')!.audio_seconds).toBeGreaterThan(0);
   });
 });
+
+describe('FailoverStt cancellation', () => {
+  it('closing a stream is not a failover and leaves the breaker alone', async () => {
+    const breakers = new BreakerBoard();
+    const { stt, events } = chain([['primary', { kind: 'none' }], ['backup', { kind: 'none' }]], { breaker_failures: 1 }, breakers);
+    const controller = new AbortController();
+    const stream = await stt.createStream({ sampleRateHz: 16_000, language: 'en', signal: controller.signal });
+    const read = collect(stream);
+    say(stream, 1);
+    controller.abort();
+    expect(isSpeechError(await read.done.catch((e: unknown) => e), 'aborted')).toBe(true);
+    expect(events).toEqual([]);
+    expect(breakers.get('stt', 'primary').state({ failureThreshold: 1, windowMs: 60_000, cooldownMs: 30_000 })).toBe('closed');
+    await expect(stt.createStream({ sampleRateHz: 16_000, language: 'en', signal: controller.signal })).rejects.toMatchObject({ code: 'aborted' });
+  });
+});

@@ -119,3 +119,23 @@ describe('FailoverTts', () => {
     });
   });
 });
+
+describe('FailoverTts cancellation', () => {
+  it('a barge-in abort mid-sentence is not a failover', async () => {
+    const { tts, adapters, events } = chain([
+      ['primary', 100, { kind: 'none' }],
+      ['backup', 200, { kind: 'none' }],
+    ]);
+    const controller = new AbortController();
+    const chunks: TtsChunk[] = [];
+    const err = await (async () => {
+      for await (const c of tts.synthesize(TEXT, { sampleRateHz: 16_000, signal: controller.signal })) {
+        chunks.push(c);
+        controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(isSpeechError(err, 'aborted')).toBe(true);
+    expect(events).toEqual([]);
+    expect(adapters[1]!.asked).toEqual([]);
+  });
+});
