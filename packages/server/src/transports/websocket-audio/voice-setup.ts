@@ -49,11 +49,11 @@ export async function resolveVoice(
   if (!profile) throw new SpeechError('unsupported', `voice profile "${wanted}" does not exist`);
   const sttSteps = usable(profile.stt_chain, registry.providers('stt'), profile, 'speech-to-text');
   const ttsSteps = usable(profile.tts_chain, registry.providers('tts'), profile, 'text-to-speech');
-  const stt = sttSteps.map((step) => ({ step, adapter: registry.stt(step) }));
-  const tts = ttsSteps.map((step) => ({ step, adapter: registry.tts(step) }));
+  const stt = links(sttSteps, (step) => registry.stt(step));
+  const tts = links(ttsSteps, (step) => registry.tts(step));
   const speech = new CallSpeech({ stt, tts }, profile.failover, options.breakers ?? nodeBreakers);
-  const firstStt = sttSteps[0]!;
-  const firstTts = ttsSteps[0]!;
+  const firstStt = stt[0]!.step;
+  const firstTts = tts[0]!.step;
   const vadName = firstStt.options['vad'];
   return {
     profileId: profile.id,
@@ -71,6 +71,24 @@ export async function resolveVoice(
     idle: pipe ? { silenceTimeoutMs: pipe.silence_timeout_s * 1000, idleTimeoutMs: pipe.idle_timeout_s * 1000 } : DEFAULT_IDLE,
     recording: pipe?.recording ?? false,
   };
+}
+
+/**
+ * Adapters for `steps`, skipping steps whose adapter cannot be built (a vendor without a key):
+ * the rest of the chain still serves the call. Fails with the first step's error when none can.
+ */
+function links<A>(steps: readonly ProviderStep[], make: (step: ProviderStep) => A): Array<{ step: ProviderStep; adapter: A }> {
+  const out: Array<{ step: ProviderStep; adapter: A }> = [];
+  let firstError: unknown;
+  for (const step of steps) {
+    try {
+      out.push({ step, adapter: make(step) });
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  if (out.length === 0) throw firstError;
+  return out;
 }
 
 /** The steps of `chain` this node can serve, in order; `unsupported` when there are none. */
