@@ -2,6 +2,7 @@ import { main as bridge } from './bridge.js';
 import { main as cloudTts } from './cloud-tts.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
+import { main as failover } from './failover.js';
 import { main as sip } from './sip.js';
 import { main as voice } from './voice.js';
 
@@ -11,6 +12,7 @@ const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['bridge', bridge],
   ['dialog', dialog],
   ['voice', voice],
+  ['failover', failover],
   ['sip', sip],
   ['cloud-tts', cloudTts],
 ];

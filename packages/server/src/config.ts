@@ -29,6 +29,8 @@ const ConfigSchema = z.object({
   maxBodyBytes: z.number().int().positive(),
   /** Most pocketsphinx decoders loaded at once (~100 MB each); one serves one caller while they speak. */
   sttDecoders: z.number().int().min(1).max(64),
+  /** Modules adding speech providers (`UNPOD_SPEECH_PLUGINS`, comma-separated paths; see `speech/plugins.ts`). */
+  speechPlugins: z.array(z.string().min(1)),
 });
 
 /** Telephony (SIP signalling and RTP media). */
@@ -134,6 +136,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logLevel: (flags.logLevel ?? blankToUndefined(env.UNPOD_LOG_LEVEL) ?? 'info').toLowerCase(),
     maxBodyBytes: 1024 * 1024,
     sttDecoders: parseCount(blankToUndefined(env.UNPOD_STT_DECODERS), 'UNPOD_STT_DECODERS') ?? 4,
+    speechPlugins: (blankToUndefined(env.UNPOD_SPEECH_PLUGINS) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => (s.startsWith('.') ? path.resolve(cwd, s) : s)),
   };
   const result = ConfigSchema.safeParse(candidate);
   if (!result.success) {

@@ -6,6 +6,7 @@ import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { Orchestrator, type OrchestratorTimings } from './orchestrator/index.js';
+import { loadSpeechPlugins } from './speech/index.js';
 
 /** Written to the data dir while a server runs, so `unpod dev` can find a running stack. */
 export interface RuntimeInfo {
@@ -38,6 +39,7 @@ export class UnpodServer {
     options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings> } = {},
   ): Promise<UnpodServer> {
     const logger = options.logger ?? createLogger(config.logLevel, { node_id: config.nodeId });
+    await loadSpeechPlugins(config.speechPlugins);
     const store = await Store.open({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,

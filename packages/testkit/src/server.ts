@@ -19,6 +19,16 @@ export interface TestServerOptions {
   args?: string[];
   /** Space the test key belongs to (default: a fresh random name). */
   space?: string;
+  /**
+   * Speech plugin modules the server loads at boot (`UNPOD_SPEECH_PLUGINS`): absolute paths of
+   * modules exporting `registerSpeechProviders(registry)`, e.g. {@link faultySpeechPluginPath}.
+   */
+  speechPlugins?: string[];
+}
+
+/** The built `faulty-speech` plugin of this package (misbehaving STT/TTS providers for failover tests). */
+export function faultySpeechPluginPath(): string {
+  return path.join(path.dirname(require.resolve('@unpod/testkit/package.json')), 'dist', 'faulty-speech.js');
 }
 
 /** A real `unpod serve` process on a free port, with a fresh API key. */
@@ -73,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const env: Record<string, string> = {
     UNPOD_LOG_LEVEL: process.env.UNPOD_TEST_LOG_LEVEL ?? 'warn',
     ...(databaseUrl ? { UNPOD_DATABASE_URL: databaseUrl } : {}),
+    ...(options.speechPlugins?.length ? { UNPOD_SPEECH_PLUGINS: options.speechPlugins.join(',') } : {}),
     ...options.env,
   };
   const base = ['--data-dir', dataDir];

@@ -60,6 +60,34 @@ export const TurnMetrics = z.object({
 });
 export type TurnMetrics = z.infer<typeof TurnMetrics>;
 
+/** A speech provider of the call's voice profile failed and the next step of its chain took over. */
+export const SpeechFailover = z.object({
+  kind: z.enum(['stt', 'tts']),
+  /** Provider that failed, and the one that took over. */
+  from: z.string(),
+  to: z.string(),
+  /** A speech error code (`stalled`, `timeout`, `provider_error`...) or `malformed_result`. */
+  reason: z.string(),
+  /** `open`: the provider could not start; `stream`: it failed while serving. */
+  phase: z.enum(['open', 'stream']),
+  message: z.string(),
+  at: Timestamp,
+});
+export type SpeechFailover = z.infer<typeof SpeechFailover>;
+
+/** What one speech provider did for a call (or, aggregated, for many). */
+export const SpeechUsage = z.object({
+  kind: z.enum(['stt', 'tts']),
+  provider: z.string(),
+  /** STT: caller audio sent to the provider (replays after a failover included); TTS: audio produced. */
+  audio_seconds: z.number().nonnegative(),
+  /** TTS: characters sent to the provider (what vendors bill); STT: 0. */
+  characters: z.number().int().nonnegative(),
+  /** STT streams opened, TTS sentences requested. */
+  requests: z.number().int().nonnegative(),
+});
+export type SpeechUsage = z.infer<typeof SpeechUsage>;
+
 export const CallError = z.object({ code: z.string(), message: z.string() });
 
 export const Call = z.object({
@@ -85,6 +113,10 @@ export const Call = z.object({
   transcript: z.array(TranscriptTurn).optional(),
   /** Present on `GET /v1/calls/{id}`; omitted from lists. */
   turn_metrics: z.array(TurnMetrics).optional(),
+  /** Voice calls, on `GET /v1/calls/{id}`: every speech provider failover, in order. */
+  speech_failovers: z.array(SpeechFailover).optional(),
+  /** Voice calls, on `GET /v1/calls/{id}` once the call ended: usage per speech provider. */
+  speech_usage: z.array(SpeechUsage).optional(),
   /** Text and WebSocket calls: the one-use URL the client connects to. Only in the create response. */
   client_url: z.string().optional(),
 });
@@ -122,3 +154,22 @@ export const CallListQuery = z.strictObject({
   transport: CallTransport.optional(),
 });
 export type CallListQuery = z.infer<typeof CallListQuery>;
+
+/** `GET /v1/usage`: speech usage of the space's calls created in `[from, to)`. */
+export const UsageQuery = z
+  .strictObject({
+    /** ISO-8601; default 30 days before `to`. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** ISO-8601, exclusive; default now. */
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] });
+export type UsageQuery = z.infer<typeof UsageQuery>;
+
+/** Usage per capability and provider over a time range. */
+export const UsageReport = z.object({
+  from: Timestamp,
+  to: Timestamp,
+  data: z.array(SpeechUsage.extend({ /** Calls that used the provider. */ calls: z.number().int().nonnegative() })),
+});
+export type UsageReport = z.infer<typeof UsageReport>;

@@ -11,6 +11,30 @@ export const ProviderStep = z.object({
 });
 export type ProviderStep = z.infer<typeof ProviderStep>;
 
+/**
+ * How a profile's chains fail over (issue 8). Every field has a default, so profiles stored
+ * before these settings existed keep working unchanged.
+ */
+export const FailoverSettings = z.object({
+  /**
+   * STT: a provider that returns no result for this long while caller audio keeps flowing is
+   * replaced by the next step (only while a next step exists).
+   */
+  stall_timeout_ms: z.number().int().min(100).max(60_000).default(3000),
+  /** STT: bound from the end of an utterance to its final before failing over (only while a next step exists). */
+  final_timeout_ms: z.number().int().min(100).max(120_000).default(5000),
+  /** TTS: bound from asking for a sentence to its first audio, and between audio chunks. */
+  tts_timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+  /** Failures within `breaker_window_s` that open a provider's circuit breaker on this node. */
+  breaker_failures: z.number().int().min(1).max(1000).default(3),
+  breaker_window_s: z.number().int().min(1).max(86_400).default(60),
+  /** How long an open breaker refuses a provider before one half-open probe is let through. */
+  breaker_cooldown_s: z.number().int().min(1).max(86_400).default(30),
+  /** After a failover a call stays on the fallback this long before trying earlier steps again (0: next utterance). */
+  stay_on_fallback_s: z.number().int().min(0).max(86_400).default(300),
+});
+export type FailoverSettings = z.infer<typeof FailoverSettings>;
+
 /** A voice profile: how a call hears (STT chain) and speaks (TTS chain). Read-only catalog. */
 export const VoiceProfile = z.object({
   id: z.string(),
@@ -30,6 +54,8 @@ export const VoiceProfile = z.object({
   latency_ms: z.number().int().nonnegative(),
   cost_per_min_usd: z.number().nonnegative(),
   greeting: z.string().nullable(),
+  /** Failover and circuit-breaker settings of both chains (defaults when the profile sets none). */
+  failover: FailoverSettings.prefault({}),
   created_at: Timestamp,
 });
 export type VoiceProfile = z.infer<typeof VoiceProfile>;

@@ -115,6 +115,10 @@ export const BridgeErrorFrame = z.looseObject({
   source: ErrorSource,
   code: z.string(),
   message: z.string(),
+  /** Unpod, on `speech_failover` warnings: the provider that failed, the one that took over, and why. */
+  from_provider: z.string().optional(),
+  to_provider: z.string().optional(),
+  reason: z.string().optional(),
 });
 export type BridgeErrorFrame = z.infer<typeof BridgeErrorFrame>;
 
@@ -140,6 +144,10 @@ export const TurnMetricsFrame = z.looseObject({
   llm_total_ms: z.number().nullish(),
   from_node: z.string().nullish(),
   to_node: z.string().nullish(),
+  /** Unpod, voice calls: the speech providers that served the turn and how many failovers happened since the previous turn. */
+  stt_provider: z.string().nullish(),
+  tts_provider: z.string().nullish(),
+  failovers: z.number().int().nonnegative().optional(),
 });
 export type TurnMetricsFrame = z.infer<typeof TurnMetricsFrame>;
 

@@ -13,6 +13,7 @@ import type { CallLogEntry } from '../control/store/repos/call-log.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Store } from '../control/store/store.js';
 import type { Logger } from '../logger.js';
+import type { FailoverEvent, SpeechTurnInfo } from '../speech/index.js';
 import { secureRandomBytes } from '../random.js';
 import type { CallTransport, TransportSink } from '../transports/transport.js';
 import type { Pairing } from './bridge-acceptor.js';
@@ -137,10 +138,35 @@ export class LiveCall {
         this.event('silence', { duration_ms: durationMs });
         this.bridge?.send({ event: 'silence', duration_ms: durationMs });
       },
+      speechFailover: (e) => this.onSpeechFailover(e),
+      speechUsage: (usage) => {
+        for (const u of usage) this.event('speech.usage', { ...u });
+      },
       idle: () => void this.end('idle_timeout'),
       hangup: () => void this.end('user_hangup'),
       lost: (reason, detail) => void this.end(reason, reason === 'transport_lost' ? { code: 'transport_lost', message: detail } : null),
     };
+  }
+
+  /**
+   * A speech provider failed over: recorded as a call event and told to the runner as a `warn`
+   * error frame (the call goes on).
+   */
+  private onSpeechFailover(e: FailoverEvent): void {
+    const data = { kind: e.kind, from: e.from, to: e.to, reason: e.reason, phase: e.phase, message: e.message, at: e.at };
+    this.event('speech.failover', data);
+    this.logger.warn({ kind: e.kind, from: e.from, to: e.to, reason: e.reason, phase: e.phase }, 'speech provider failed over');
+    if (this.phase !== 'active') return;
+    this.bridge?.send({
+      event: 'error',
+      severity: 'warn',
+      source: e.kind,
+      code: 'speech_failover',
+      message: `${e.kind === 'stt' ? 'speech-to-text' : 'text-to-speech'} provider ${e.from} failed (${e.reason}); ${e.to} took over`,
+      from_provider: e.from,
+      to_provider: e.to,
+      reason: e.reason,
+    });
   }
 
   private async dispatch(onAccepted: () => void): Promise<void> {
@@ -367,14 +393,18 @@ export class LiveCall {
   private turnMetrics(m: TurnMetrics, utteranceId: number | null): void {
     if (utteranceId === null || !this.transport.defersAgentRecord) return this.recordTurnMetrics(m);
     const merged = this.transport.turnMetrics(utteranceId).then(
-      (voice) => this.recordTurnMetrics(voice ? { ...m, ...voice, ttfa_ms: voice.ttfa_ms ?? m.ttfa_ms } : m),
+      (voice) => {
+        if (!voice) return this.recordTurnMetrics(m);
+        const { speech, ...stages } = voice;
+        this.recordTurnMetrics({ ...m, ...stages, ttfa_ms: stages.ttfa_ms ?? m.ttfa_ms }, speech);
+      },
       () => this.recordTurnMetrics(m),
     );
     this.pendingMetrics.add(merged);
     void merged.finally(() => this.pendingMetrics.delete(merged));
   }
 
-  private recordTurnMetrics(m: TurnMetrics): void {
+  private recordTurnMetrics(m: TurnMetrics, speech?: SpeechTurnInfo): void {
     this.log({ kind: 'metrics', callId: this.id, metrics: m });
     this.bridge?.send({
       event: 'turn.metrics',
@@ -390,6 +420,7 @@ export class LiveCall {
       agent_ttft_ms: m.agent_ttft_ms,
       agent_total_ms: m.agent_total_ms,
       interrupted: m.interrupted,
+      ...(speech ? { stt_provider: speech.stt_provider, tts_provider: speech.tts_provider, failovers: speech.failovers } : {}),
     });
   }
 

@@ -6,7 +6,7 @@ import type { SessionGrant } from '../control/store/repos/session-tokens.js';
 import type { Store } from '../control/store/store.js';
 import type { HttpServer } from '../http-server.js';
 import type { Logger } from '../logger.js';
-import { createNodeSpeechRegistry } from '../speech/index.js';
+import { applySpeechPlugins, createNodeSpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
 import { AudioGateway } from '../transports/websocket-audio/index.js';
 import type { CallTransport } from '../transports/transport.js';
@@ -82,12 +82,14 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     this.audio = new AudioGateway({
       logger: this.logger,
       store,
-      registry: createNodeSpeechRegistry({
-        logger: this.logger,
-        pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
-        envCredentials: config.cloud.envCredentials,
-        spaceCredentials: store.credentials,
-      }),
+      registry: applySpeechPlugins(
+        createNodeSpeechRegistry({
+          logger: this.logger,
+          pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
+          envCredentials: config.cloud.envCredentials,
+          spaceCredentials: store.credentials,
+        }),
+      ),
       dataDir: config.dataDir,
       wsBase: () => wsBase(deps.publicUrl()),
       clientConnectWindowMs: this.timings.clientConnectWindowMs,

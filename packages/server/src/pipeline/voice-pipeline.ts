@@ -1,7 +1,7 @@
 import { createResampler } from '@unpod/media';
 import type { Endpointing, TurnMetrics } from '@unpod/protocol';
 import type { Logger } from '../logger.js';
-import type { SttAdapter, SttHints, TtsAdapter, VadAdapter, VadStream } from '../speech/index.js';
+import type { SttHints, SttService, TtsService, VadAdapter, VadStream } from '../speech/index.js';
 import type { ErrorFrame, Frame, UtteranceKind } from './frames.js';
 import { IdleMonitor, type IdleOptions } from './idle-monitor.js';
 import { Pipeline } from './processor.js';
@@ -17,9 +17,10 @@ import { CallRecorder } from './recorder.js';
 
 /** The engines a call's voice profile resolved to. */
 export interface VoiceEngines {
-  stt: SttAdapter;
+  /** An adapter, or the call's failover chain (same surface). */
+  stt: SttService;
   sttLanguage: string;
-  tts: TtsAdapter;
+  tts: TtsService;
   ttsVoice: string | null;
   ttsLanguage: string;
   /** A model VAD behind the energy gate (Silero); energy alone when absent. */

@@ -6,6 +6,7 @@ export type { NarrowbandUpsampling, PcmChunk, ResamplerFactory, StreamResampler 
 export { SpeechError, isSpeechError, type SpeechErrorCode } from './contracts/errors.js';
 export type { SpeechMetrics, SpeechMetricsSink, SttUtteranceMetrics, TtsSynthesisMetrics, VadStreamMetrics } from './contracts/metrics.js';
 export { SttAdapter } from './contracts/stt-adapter.js';
+export type { SttService, TtsService } from './contracts/service.js';
 export type {
   SttAdapterOptions,
   SttCapabilities,
@@ -64,3 +65,5 @@ export {
   type CloudTtsOptions,
 } from './cloud/tts/index.js';
 export { registerSherpaOnnx, SherpaOnnxStt, SherpaOnnxTts, type SherpaOnnxRegistration } from './local/sherpa/index.js';
+export * from './failover/index.js';
+export { applySpeechPlugins, loadSpeechPlugins, type SpeechPluginModule } from './plugins.js';

@@ -2,7 +2,7 @@ import type { Pipe } from '@unpod/protocol';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { UnpodServer } from '../server.js';
-import { createNodeSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
+import { applySpeechPlugins, createNodeSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
 import type { CallTransport } from '../transports/transport.js';
 import type { CallLauncher } from './context.js';
 import { SipStartError, TelephonyService } from './service.js';
@@ -61,12 +61,14 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
   if (!config.sip.enabled) return null;
   const registry =
     options.registry ??
-    createNodeSpeechRegistry({
-      logger,
-      pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
-      envCredentials: config.cloud.envCredentials,
-      spaceCredentials: store.credentials,
-    });
+    applySpeechPlugins(
+      createNodeSpeechRegistry({
+        logger,
+        pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
+        envCredentials: config.cloud.envCredentials,
+        spaceCredentials: store.credentials,
+      }),
+    );
   let service: TelephonyService | null = null;
   const launcher = linkOrchestrator(server.orchestrator, () => service);
   try {

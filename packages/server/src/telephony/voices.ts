@@ -29,9 +29,10 @@ export function voiceFactory(deps: VoiceFactoryDeps): (call: CallRecord, pipe: P
     const settings = await resolveVoice(deps.store, deps.registry, call, pipe);
     const { engines } = settings;
     if (deps.mode === 'media-only') return new MediaOnlyVoice(context, { tts: engines.tts, voice: engines.ttsVoice, language: engines.ttsLanguage });
-    if (!warmed && engines.stt instanceof PocketsphinxStt) {
+    const pocketsphinx = settings.adapters.stt.find((a) => a instanceof PocketsphinxStt);
+    if (!warmed && pocketsphinx !== undefined) {
       warmed = true;
-      void engines.stt.warm().catch((err: unknown) => deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
+      void pocketsphinx.warm().catch((err: unknown) => deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
     }
     const recordingsDir = path.join(deps.dataDir, 'recordings');
     if (settings.recording) await mkdir(recordingsDir, { recursive: true });

@@ -1,5 +1,6 @@
 import type { CallEndReason, CallState, CallTransport as CallTransportKind, TransferOutcome, TurnMetrics } from '@unpod/protocol';
 import type { z } from 'zod';
+import type { FailoverEvent, ProviderUsage, SpeechTurnInfo } from '../speech/index.js';
 
 /**
  * The edge of one call: where the caller's input comes from and where the agent's output goes
@@ -60,13 +61,16 @@ export interface CallTransport {
    * Audio transports: the stage latencies of the turn whose reply is `utteranceId`, once its first
    * audio went out (or it ended without audio). Text transports return null.
    */
-  turnMetrics(utteranceId: number): Promise<Pick<TurnMetrics, 'stt_ms' | 'tts_ttfb_ms' | 'ttfa_ms'> | null>;
+  turnMetrics(utteranceId: number): Promise<VoiceTurnStages | null>;
   /** The call is ending: stop media and finish the recording (before the call's end is stored). */
   release(): Promise<void>;
 
   /** The call ended: tell the caller (`error` first when `error` is given), then disconnect. */
   end(reason: CallEndReason, error: { code: string; message: string } | null, closeCode: number): void;
 }
+
+/** What an audio transport adds to a turn's metrics: stage latencies and, optionally, its speech providers. */
+export type VoiceTurnStages = Pick<TurnMetrics, 'stt_ms' | 'tts_ttfb_ms' | 'ttfa_ms'> & { speech?: SpeechTurnInfo | undefined };
 
 /** A transfer the runner asked for, after the destination policy allowed it. */
 export interface TransferRequest {
@@ -97,6 +101,10 @@ export interface TransportSink {
   dtmf(digits: string): void;
   /** The caller ended the call deliberately. */
   hangup(): void;
+  /** Audio: a speech provider failed and the next step of the voice profile's chain took over. */
+  speechFailover?(event: FailoverEvent): void;
+  /** Audio: the call's speech usage per provider, reported once while the media stops. */
+  speechUsage?(usage: ProviderUsage[]): void;
   /** The caller side is gone: disconnected (`user_hangup`) or never connected (`transport_lost`). */
   lost(reason: Extract<CallEndReason, 'user_hangup' | 'transport_lost'>, detail: string): void;
 }

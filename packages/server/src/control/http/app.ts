@@ -17,6 +17,7 @@ import { pipeRoutes } from './routes/pipes.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { spaceRoutes } from './routes/spaces.js';
 import { trunkRoutes } from './routes/trunks.js';
+import { usageRoutes } from './routes/usage.js';
 import { voiceProfileRoutes } from './routes/voice-profiles.js';
 import { workerRoutes } from './routes/workers.js';
 
@@ -44,6 +45,7 @@ export function allRoutes(deps: ControlDeps): RouteSpec[] {
     ...callRoutes(deps),
     ...sessionRoutes(deps),
     ...workerRoutes(deps),
+    ...usageRoutes(deps),
   ];
 }
 

@@ -50,6 +50,8 @@ export interface VoiceProfilesTable {
   latency_ms: number;
   cost_per_min_usd: number;
   greeting: string | null;
+  /** JSON of `FailoverSettings` (null: defaults). Added by migration 004. */
+  failover: string | null;
   created_at: string;
 }
 

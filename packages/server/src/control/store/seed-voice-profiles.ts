@@ -186,6 +186,7 @@ function toRow(p: SeedProfile): VoiceProfilesTable {
     latency_ms: p.latency_ms,
     cost_per_min_usd: p.cost_per_min_usd,
     greeting: p.greeting ?? null,
+    failover: null,
     created_at: SEED_CREATED_AT,
   };
 }

@@ -7,6 +7,7 @@ import { CallsRepo } from './repos/calls.js';
 import { CredentialsRepo } from './repos/credentials.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { IdempotencyRepo } from './repos/idempotency.js';
+import { UsageRepo } from './repos/usage.js';
 import { NumbersRepo } from './repos/numbers.js';
 import { PipesRepo } from './repos/pipes.js';
 import { SessionTokensRepo } from './repos/session-tokens.js';
@@ -34,6 +35,8 @@ export class Store {
   readonly idempotency: IdempotencyRepo;
   /** Vendor credentials, encrypted with the master key (loaded or generated on first use). */
   readonly credentials: CredentialsRepo;
+  /** Speech usage analytics. */
+  readonly usage: UsageRepo;
   /** Batched writes of live calls' transcripts, turn metrics and events. */
   readonly callLog: CallLogWriter;
 
@@ -60,6 +63,7 @@ export class Store {
     this.calls = new CallsRepo(k);
     this.sessionTokens = new SessionTokensRepo(k);
     this.idempotency = new IdempotencyRepo(k);
+    this.usage = new UsageRepo(k, db.kind);
     this.callLog = new CallLogWriter(new CallLogRepo(k, db.kind));
   }
 

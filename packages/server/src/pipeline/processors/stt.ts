@@ -1,10 +1,10 @@
 import type { Logger } from '../../logger.js';
-import { isSpeechError, type SttAdapter, type SttHints, type SttStream } from '../../speech/index.js';
+import { isSpeechError, type SttHints, type SttService, type SttStream } from '../../speech/index.js';
 import type { Direction, Frame } from '../frames.js';
 import { FrameProcessor } from '../processor.js';
 
 export interface SttProcessorOptions {
-  adapter: SttAdapter;
+  adapter: SttService;
   /** Rate of the audio frames reaching this stage. */
   sampleRateHz: number;
   language: string;

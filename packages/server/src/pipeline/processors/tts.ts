@@ -1,10 +1,10 @@
 import type { Logger } from '../../logger.js';
-import { isSpeechError, type TtsAdapter } from '../../speech/index.js';
+import { isSpeechError, type TtsService } from '../../speech/index.js';
 import type { Direction, Frame, TtsSpeakFrame } from '../frames.js';
 import { FrameProcessor } from '../processor.js';
 
 export interface TtsProcessorOptions {
-  adapter: TtsAdapter;
+  adapter: TtsService;
   voice: string | null;
   language: string;
   /** Rate of the audio this stage produces (the caller's rate). */

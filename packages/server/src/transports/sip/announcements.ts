@@ -1,11 +1,11 @@
-import type { TtsAdapter } from '../../speech/index.js';
+import type { TtsService } from '../../speech/index.js';
 
 /** Synthesised announcements kept per engine, voice and text (holding and transfer lines repeat). */
 const CACHE_LIMIT = 64;
 const cache = new Map<string, Promise<Int16Array>>();
 
 export interface AnnouncementVoice {
-  tts: TtsAdapter;
+  tts: TtsService;
   voice: string | null;
   language: string;
 }

@@ -1,7 +1,7 @@
-import type { CallState, TurnMetrics } from '@unpod/protocol';
+import type { CallState } from '@unpod/protocol';
 import type { Logger } from '../../logger.js';
 import { VoicePipeline } from '../../pipeline/voice-pipeline.js';
-import type { TransportSink } from '../transport.js';
+import type { TransportSink, VoiceTurnStages } from '../transport.js';
 import type { VoiceSettings } from '../websocket-audio/voice-setup.js';
 import { synthesizeCached } from './announcements.js';
 import type { CallVoice, CallVoiceContext } from './voice.js';
@@ -36,6 +36,7 @@ export class PipelineVoice implements CallVoice {
   static async create(options: PipelineVoiceOptions): Promise<PipelineVoice> {
     const voice = new PipelineVoice(options);
     const { settings } = options;
+    settings.speech.subscribe((event) => voice.report((sink) => sink.speechFailover?.(event)));
     voice.pipeline = await VoicePipeline.create({
       callId: options.callId,
       logger: options.logger,
@@ -124,8 +125,9 @@ export class PipelineVoice implements CallVoice {
     return this.pipeline.drained();
   }
 
-  turnMetrics(utteranceId: number): Promise<Pick<TurnMetrics, 'stt_ms' | 'tts_ttfb_ms' | 'ttfa_ms'> | null> {
-    return this.pipeline.turnMetrics(utteranceId);
+  async turnMetrics(utteranceId: number): Promise<VoiceTurnStages | null> {
+    const stages = await this.pipeline.turnMetrics(utteranceId);
+    return { ...stages, speech: this.options.settings.speech.takeTurnInfo() };
   }
 
   synthesize(text: string, signal: AbortSignal): Promise<Int16Array> {
@@ -137,6 +139,8 @@ export class PipelineVoice implements CallVoice {
   release(): Promise<void> {
     this.released ??= (async () => {
       const { recording } = await this.pipeline.close();
+      const usage = this.options.settings.speech.usage();
+      if (usage.length > 0) this.report((sink) => sink.speechUsage?.(usage));
       if (!recording) return;
       try {
         await this.options.saveRecording(recording.path);

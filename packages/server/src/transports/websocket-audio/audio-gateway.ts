@@ -159,9 +159,10 @@ export class AudioGateway {
 
   private async transportFor(call: CallRecord, pipe: Pipe | undefined, onEnded: () => void): Promise<WebSocketAudioTransport> {
     const voice = await resolveVoice(this.deps.store, this.deps.registry, call, pipe);
-    if (!this.warmed && voice.engines.stt instanceof PocketsphinxStt) {
+    const pocketsphinx = voice.adapters.stt.find((a) => a instanceof PocketsphinxStt);
+    if (!this.warmed && pocketsphinx !== undefined) {
       this.warmed = true;
-      void voice.engines.stt.warm().catch((err: unknown) => this.deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
+      void pocketsphinx.warm().catch((err: unknown) => this.deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
     }
     const recordingsDir = path.join(this.deps.dataDir, 'recordings');
     if (voice.recording) await mkdir(recordingsDir, { recursive: true });

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
-import { FliteTts, PocketsphinxStt } from '../../speech/index.js';
+import { FailoverSettings } from '@unpod/protocol';
+import { BreakerBoard, CallSpeech, FliteTts, PocketsphinxStt } from '../../speech/index.js';
 import type { TransportSink } from '../transport.js';
 import { WebSocketAudioTransport } from './audio-transport.js';
 
@@ -38,13 +39,24 @@ async function connected(): Promise<Harness> {
     dtmf: (d) => reports.push(`dtmf:${d}`),
     hangup: () => reports.push('hangup'),
     lost: (reason) => reports.push(`lost:${reason}`),
+    speechUsage: (usage) => reports.push(`usage:${usage.map((u) => `${u.kind}/${u.provider}/${u.characters}`).join(',')}`),
   };
+  const speech = new CallSpeech(
+    {
+      stt: [{ step: { provider: 'pocketsphinx', model: 'en-us', voice: null, language: 'en-US', options: {} }, adapter: stt }],
+      tts: [{ step: { provider: 'flite', model: null, voice: 'kal16', language: 'en-US', options: {} }, adapter: tts }],
+    },
+    FailoverSettings.parse({}),
+    new BreakerBoard(),
+  );
   const transport = new WebSocketAudioTransport({
     callId: 'SCL_test',
     logger: pino({ level: 'silent' }),
     voice: {
       profileId: 'test',
-      engines: { stt, sttLanguage: 'en-US', tts, ttsVoice: 'kal16', ttsLanguage: 'en-US' },
+      engines: { stt: speech.stt, sttLanguage: 'en-US', tts: speech.tts, ttsVoice: 'kal16', ttsLanguage: 'en-US' },
+      speech,
+      adapters: { stt: [stt], tts: [tts] },
       endpointing: { silence_ms: 600, max_turn_s: 30, barge_in: true, barge_in_min_ms: 250 },
       idle: { silenceTimeoutMs: 60_000, idleTimeoutMs: 120_000 },
       recording: false,
@@ -99,6 +111,15 @@ test('typed text and DTMF from the client reach the call; a bad frame does not',
   client.sendBytes(new Uint8Array(3));
   await client.waitFor((f) => f.event === 'error' && f.code === 'invalid_audio');
   expect(reports).toEqual(['dtmf:12#', 'userText:hello']);
+});
+
+test('turn metrics name the speech providers; usage per provider is reported when the media stops', { timeout: 30_000 }, async () => {
+  const { transport, client, reports } = await connected();
+  transport.agentSay(1, 'Hello there.');
+  await client.next('agent.audio.ended', 0);
+  expect((await transport.turnMetrics(1))?.speech).toEqual({ stt_provider: null, tts_provider: 'flite', failovers: 0 });
+  await transport.release();
+  expect(reports.filter((r) => r.startsWith('usage:'))).toEqual([`usage:tts/flite/${'Hello there.'.length}`]);
 });
 
 /** Audio length of `text` as the transport's voice speaks it, rounded up to whole 20 ms frames. */

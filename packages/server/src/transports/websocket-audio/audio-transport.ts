@@ -8,11 +8,10 @@ import {
   type CallEndReason,
   type CallState,
   type ServerToClientFrame,
-  type TurnMetrics,
 } from '@unpod/protocol';
 import type { Logger } from '../../logger.js';
 import { VoicePipeline } from '../../pipeline/voice-pipeline.js';
-import type { CallTransport, TransferRequest, TransportSink } from '../transport.js';
+import type { CallTransport, TransferRequest, TransportSink, VoiceTurnStages } from '../transport.js';
 import { closeSocket, keepAlive, rawText, sendJson } from '../ws.js';
 import { checkAudioFrame } from './audio-frames.js';
 import type { VoiceSettings } from './voice-setup.js';
@@ -83,6 +82,7 @@ export class WebSocketAudioTransport implements CallTransport {
 
   constructor(private readonly options: AudioTransportOptions) {
     this.logger = options.logger.child({ call_id: options.callId, transport: 'websocket' });
+    options.voice.speech.subscribe((event) => this.report((sink) => sink.speechFailover?.(event)));
   }
 
   get clientAttached(): boolean {
@@ -199,8 +199,10 @@ export class WebSocketAudioTransport implements CallTransport {
     if (this.pipeline) await this.pipeline.drained();
   }
 
-  async turnMetrics(utteranceId: number): Promise<Pick<TurnMetrics, 'stt_ms' | 'tts_ttfb_ms' | 'ttfa_ms'> | null> {
-    return this.pipeline ? this.pipeline.turnMetrics(utteranceId) : null;
+  async turnMetrics(utteranceId: number): Promise<VoiceTurnStages | null> {
+    if (!this.pipeline) return null;
+    const stages = await this.pipeline.turnMetrics(utteranceId);
+    return { ...stages, speech: this.options.voice.speech.takeTurnInfo() };
   }
 
   /** Stops the media and finishes the recording (its path is stored on the call). Idempotent. */
@@ -211,6 +213,8 @@ export class WebSocketAudioTransport implements CallTransport {
       this.waiting = [];
       if (!p) return;
       const { recording } = await p.close();
+      const usage = this.options.voice.speech.usage();
+      if (usage.length > 0) this.report((sink) => sink.speechUsage?.(usage));
       if (recording) {
         try {
           await this.options.saveRecording(recording.path);

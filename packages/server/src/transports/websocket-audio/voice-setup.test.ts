@@ -54,13 +54,13 @@ describe('resolveVoice with per-space credentials', () => {
   it("uses the space's stored Deepgram key, and the embedded fallback for a space without one", async () => {
     const r = registry();
     const withKey = await resolveVoice(store, r, spaces.withKey.call, spaces.withKey.pipe);
-    expect(withKey.engines.stt).toBeInstanceOf(DeepgramStt);
+    expect(withKey.adapters.stt[0]).toBeInstanceOf(DeepgramStt);
     const stream = await withKey.engines.stt.createStream({ sampleRateHz: 16_000, language: 'en-US' });
     stream.close();
     expect(fake.connections.at(-1)!.headers.authorization).toBe('Token space-dg-key');
 
     const without = await resolveVoice(store, r, spaces.without.call, spaces.without.pipe);
-    expect(without.engines.stt).toBeInstanceOf(PocketsphinxStt);
+    expect(without.adapters.stt.map((a) => a.constructor)).toEqual([PocketsphinxStt]);
     await r.close();
   });
 
@@ -68,9 +68,9 @@ describe('resolveVoice with per-space credentials', () => {
     const r = registry({ deepgram: { api_key: 'env-dg-key' } });
     const env = await resolveVoice(store, r, spaces.without.call, spaces.without.pipe);
     const own = await resolveVoice(store, r, spaces.withKey.call, spaces.withKey.pipe);
-    expect(env.engines.stt).toBeInstanceOf(DeepgramStt);
-    expect(own.engines.stt).not.toBe(env.engines.stt);
-    expect((await resolveVoice(store, r, spaces.without.call, spaces.without.pipe)).engines.stt).toBe(env.engines.stt);
+    expect(env.adapters.stt[0]).toBeInstanceOf(DeepgramStt);
+    expect(own.adapters.stt[0]).not.toBe(env.adapters.stt[0]);
+    expect((await resolveVoice(store, r, spaces.without.call, spaces.without.pipe)).adapters.stt[0]).toBe(env.adapters.stt[0]);
     await r.close();
   });
 });

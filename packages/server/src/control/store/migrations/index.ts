@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m001 from './001_initial.js';
 import * as m002 from './002_pipe_stt_hints.js';
 import * as m003 from './003_credentials.js';
+import * as m004 from './004_voice_profile_failover.js';
 
 /** Migrations in order. Names are permanent: never rename or edit a shipped migration. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_pipe_stt_hints': m002,
   '003_credentials': m003,
+  '004_voice_profile_failover': m004,
 };
 
 /** Every migration name, in the order they apply. */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Call, CallEndReason, CallStatus, CallTransport, TranscriptTurn, TurnMetrics } from '@unpod/protocol';
+import { SpeechFailover, SpeechUsage, type Call, type CallEndReason, type CallStatus, type CallTransport, type TranscriptTurn, type TurnMetrics } from '@unpod/protocol';
 import { newId, nowIso } from '../../ids.js';
 import type { CallsTable, Database } from '../schema.js';
 import { paginate, parseJson, type PageParams } from './paging.js';
@@ -109,6 +109,7 @@ export class CallsRepo {
     if (detail) {
       call.transcript = await this.transcript(id);
       call.turn_metrics = await this.turnMetrics(id);
+      Object.assign(call, await this.speech(id));
     }
     return call;
   }
@@ -234,6 +235,33 @@ export class CallsRepo {
       agent_total_ms: num(r.agent_total_ms),
       interrupted: r.interrupted === 1,
     }));
+  }
+
+  /**
+   * The call's speech failovers and usage (events `speech.failover` and `speech.usage`); empty
+   * lists are left out. Rows that no longer match the model are skipped.
+   */
+  async speech(callId: string): Promise<Pick<Call, 'speech_failovers' | 'speech_usage'>> {
+    const rows = await this.db
+      .selectFrom('call_events')
+      .select(['type', 'data'])
+      .where('call_id', '=', callId)
+      .where('type', 'in', ['speech.failover', 'speech.usage'])
+      .orderBy('id')
+      .execute();
+    const failovers: SpeechFailover[] = [];
+    const usage: SpeechUsage[] = [];
+    for (const r of rows) {
+      const data = parseJson<unknown>(r.data, null);
+      if (r.type === 'speech.failover') {
+        const parsed = SpeechFailover.safeParse(data);
+        if (parsed.success) failovers.push(parsed.data);
+      } else {
+        const parsed = SpeechUsage.safeParse(data);
+        if (parsed.success) usage.push(parsed.data);
+      }
+    }
+    return { ...(failovers.length > 0 ? { speech_failovers: failovers } : {}), ...(usage.length > 0 ? { speech_usage: usage } : {}) };
   }
 
   /** Append to the call's event log (worker changes, errors, transfers). */

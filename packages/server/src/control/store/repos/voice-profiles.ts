@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProviderStep, VoiceProfile } from '@unpod/protocol';
+import { FailoverSettings, type ProviderStep, type VoiceProfile } from '@unpod/protocol';
 import type { Database, VoiceProfilesTable } from '../schema.js';
 import { decodeCursor, encodeCursor, paginate, parseJson, type PageParams } from './paging.js';
 
@@ -17,8 +17,15 @@ export const toVoiceProfile = (row: VoiceProfilesTable): VoiceProfile => ({
   latency_ms: row.latency_ms,
   cost_per_min_usd: Number(row.cost_per_min_usd),
   greeting: row.greeting,
+  failover: failoverSettings(row.failover),
   created_at: row.created_at,
 });
+
+/** Stored failover settings with defaults filled in; a row that no longer validates gets the defaults. */
+function failoverSettings(text: string | null): FailoverSettings {
+  const parsed = FailoverSettings.safeParse(parseJson<unknown>(text, {}) ?? {});
+  return parsed.success ? parsed.data : FailoverSettings.parse({});
+}
 
 /** True when `profile` serves `language` (`en` matches `en-US`; `en-US` matches `en` and `en-US`). */
 export function servesLanguage(profile: VoiceProfile, language: string): boolean {
@@ -94,6 +101,7 @@ export class VoiceProfilesRepo {
             latency_ms: row.latency_ms,
             cost_per_min_usd: row.cost_per_min_usd,
             greeting: row.greeting,
+            failover: row.failover,
           }),
         )
         .execute();
