@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { loadRecordingsConfig, RECORDINGS_ENV_VARS, type RecordingsConfig } from './ops/recordings/config.js';
 
 /**
  * The one place that reads `process.env`. Flags win over env, env over defaults. Invalid values
@@ -59,6 +60,10 @@ export type ServerConfig = z.infer<typeof ConfigSchema> & {
   /** `sqlite` for the embedded store (a file in `dataDir`), `postgres` when `databaseUrl` says so. */
   databaseKind: 'sqlite' | 'postgres';
   sip: SipConfig;
+  /** `UNPOD_REDIS_URL` / `--redis-url`: the cluster's Redis (null on a single node). */
+  redisUrl: string | null;
+  /** Where call recordings are kept (`UNPOD_RECORDINGS_*`). */
+  recordings: RecordingsConfig;
 };
 
 /** Flags a CLI command may pass; each overrides its env variable. */
@@ -79,6 +84,7 @@ export interface ConfigFlags {
   /** Address the SIP/RTP sockets bind to. */
   sipBind?: string | undefined;
   sipAnswerTimeout?: string | number | undefined;
+  redisUrl?: string | undefined;
 }
 
 /** Env variables the server reads, documented in the README. */
@@ -96,6 +102,8 @@ export const ENV_VARS = [
   'UNPOD_SIP_BIND',
   'UNPOD_SIP_ANSWER_TIMEOUT_S',
   'UNPOD_SIP_VOICE',
+  'UNPOD_REDIS_URL',
+  ...RECORDINGS_ENV_VARS,
 ] as const;
 
 function parsePort(raw: string | number | undefined, source: string): number | undefined {
@@ -138,7 +146,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host) };
+  const redisUrl = flags.redisUrl ?? blankToUndefined(env.UNPOD_REDIS_URL) ?? null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) throw new ConfigError('invalid UNPOD_REDIS_URL / --redis-url: must start with redis:// or rediss://');
+  const recordings = loadRecordingsConfig(env, dataDir, cwd, (message) => new ConfigError(message));
+  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), redisUrl, recordings };
 }
 
 function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {
