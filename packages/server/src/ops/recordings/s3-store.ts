@@ -18,6 +18,12 @@ export interface S3RecordingsConfig {
 }
 
 /**
+ * Checksums only where the S3 API requires them. Newer AWS SDKs otherwise stream uploads as
+ * `aws-chunked` with a trailing CRC32, which many S3-compatible services store verbatim.
+ */
+export const S3_COMPAT_OPTIONS = { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } as const;
+
+/**
  * Recordings in an S3-compatible bucket. A call records into a local spool file; when the
  * recording closes it is uploaded with one PutObject and the spool file removed.
  */
@@ -34,6 +40,7 @@ export class S3RecordingStore implements RecordingStore {
     this.client =
       client ??
       new S3Client({
+        ...S3_COMPAT_OPTIONS,
         region: config.region,
         forcePathStyle: config.forcePathStyle,
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -46,11 +53,12 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async put(key: string, file: string): Promise<string> {
+    const objectKey = this.objectKey(key);
     const info = await stat(file);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.config.bucket,
-        Key: this.objectKey(key),
+        Key: objectKey,
         Body: createReadStream(file),
         ContentLength: info.size,
         ContentType: 'audio/wav',
