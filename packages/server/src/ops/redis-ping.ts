@@ -50,8 +50,9 @@ export function pingRedis(url: string, timeoutMs = 1000): Promise<RedisPingResul
     return Promise.resolve({ ok: false, latencyMs: 0, error: `invalid redis URL: ${(err as Error).message}` });
   }
   return new Promise((resolve) => {
+    const options = { host: target.host, port: target.port };
+    const socket: Socket = target.tls ? connectTls({ ...options, servername: target.host }) : connectTcp(options);
     let settled = false;
-    let socket: Socket;
     const finish = (error?: string) => {
       if (settled) return;
       settled = true;
@@ -60,8 +61,6 @@ export function pingRedis(url: string, timeoutMs = 1000): Promise<RedisPingResul
       resolve(error === undefined ? { ok: true, latencyMs: elapsed() } : { ok: false, latencyMs: elapsed(), error });
     };
     const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs);
-    const options = { host: target.host, port: target.port };
-    socket = target.tls ? connectTls({ ...options, servername: target.host }) : connectTcp(options);
     // Replies expected in order: +OK for AUTH (if sent), then +PONG.
     const expected: string[] = [];
     let out = '';

@@ -32,7 +32,7 @@ export function loadRecordingsConfig(env: NodeJS.ProcessEnv, dataDir: string, cw
   const rawPathStyle = (get('UNPOD_RECORDINGS_S3_PATH_STYLE') ?? (endpoint ? 'true' : 'false')).toLowerCase();
   if (rawPathStyle !== 'true' && rawPathStyle !== 'false') throw make(`UNPOD_RECORDINGS_S3_PATH_STYLE: "${rawPathStyle}" is not true or false`);
   const prefix = get('UNPOD_RECORDINGS_S3_PREFIX') ?? '';
-  if (!/^[A-Za-z0-9_.\/-]{0,200}$/.test(prefix) || prefix.startsWith('/')) throw make(`UNPOD_RECORDINGS_S3_PREFIX: "${prefix}" is not a key prefix (letters, digits, _ . - /)`);
+  if (!/^[A-Za-z0-9_./-]{0,200}$/.test(prefix) || prefix.startsWith('/')) throw make(`UNPOD_RECORDINGS_S3_PREFIX: "${prefix}" is not a key prefix (letters, digits, _ . - /)`);
   return {
     kind: 's3',
     bucket,
