@@ -4,7 +4,8 @@
  * port and its own runner (no Redis: each node only dispatches to its own runners). SIPp calls
  * go through Kamailio; they land on both nodes (round-robin), are answered (200, greeting RTP
  * straight from the node) and hung up through the proxy (BYE along the Record-Route). When one
- * node stops, Kamailio's OPTIONS probe takes it out and every call goes to the other.
+ * node stops, Kamailio's OPTIONS probe takes it out and every call goes to the other; before a
+ * probe has noticed, an INVITE the stopped node does not answer is retried on the next node.
  * Synchronisation is on process output, SIPp's exit, Kamailio's dispatcher state (kamcmd) and call
  * records, never on sleeps; every wait is bounded.
  */
@@ -54,7 +55,7 @@ interface Kamailio {
   destinations(): Map<string, string>;
 }
 
-async function startKamailio(nodes: SipNode[]): Promise<Kamailio> {
+async function startKamailio(nodes: SipNode[], pingS = 1): Promise<Kamailio> {
   const dir = mkdtempSync(path.join(tmpdir(), 'unpod-kamailio-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const list = path.join(dir, 'dispatcher.list');
@@ -65,7 +66,7 @@ async function startKamailio(nodes: SipNode[]): Promise<Kamailio> {
     'kamailio',
     [
       '-DD', '-E', '-f', KAMAILIO_CFG, '-l', `udp:127.0.0.1:${port}`, '-Y', dir, '-w', dir, '-m', '32', '-M', '4',
-      '-A', `DS_LIST="${list}"`, '-A', `CTL_SOCKET="unix:${ctl}"`, '-A', 'DS_PING_S=1', '-A', 'INVITE_TIMEOUT_MS=1500',
+      '-A', `DS_LIST="${list}"`, '-A', `CTL_SOCKET="unix:${ctl}"`, '-A', `DS_PING_S=${pingS}`, '-A', 'INVITE_TIMEOUT_MS=1500',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -178,5 +179,20 @@ describe.skipIf(!SIPP || !KAMAILIO)('Kamailio dispatcher in front of two Unpod n
       const { node } = await callThroughProxy(kamailio, [survivor]);
       expect(node.name).toBe(survivor.name);
     }
+  }, 120_000);
+
+  test('without a probe, an INVITE the stopped node does not answer is retried on the other node', async () => {
+    const [stopped, survivor] = nodes as [SipNode, SipNode];
+    await stopped.close();
+    // Probes every hour: only the failure route can notice the stopped node here.
+    const proxy = await startKamailio([stopped, survivor], 3600);
+    const stoppedUri = `sip:127.0.0.1:${stopped.sip.udpPort}`;
+    expect(proxy.destinations().get(stoppedUri)).toMatch(/^A/);
+    // Round-robin: one of two consecutive calls is sent to the stopped node first.
+    for (let i = 0; i < 2; i++) {
+      const { node } = await callThroughProxy(proxy, [survivor]);
+      expect(node.name).toBe(survivor.name);
+    }
+    expect(proxy.destinations().get(stoppedUri)).toMatch(/^I/);
   }, 120_000);
 });
