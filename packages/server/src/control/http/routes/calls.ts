@@ -8,7 +8,8 @@ import type { ControlDeps } from '../app.js';
 import { route } from '../route.js';
 
 export function callRoutes({ store, liveCalls, config, recordings: configured }: ControlDeps) {
-  const recordings = configured ?? new DirectoryRecordingStore(path.join(config.dataDir, 'recordings'));
+  let recordings = configured;
+  const recordingStore = () => (recordings ??= new DirectoryRecordingStore(path.join(config.dataDir, 'recordings')));
   const load = async (spaceId: string, id: string, detail = false) => {
     const call = await store.calls.get(spaceId, id, detail);
     if (!call) throw notFound('call');
@@ -100,7 +101,7 @@ export function callRoutes({ store, liveCalls, config, recordings: configured }:
       handler: async ({ spaceId, params }) => {
         const call = await load(spaceId, params.id!);
         if (!call.recording_path) throw new ApiError('not_found', 'this call has no recording');
-        const object = await recordings.get(call.recording_path);
+        const object = await recordingStore().get(call.recording_path);
         if (!object) throw new ApiError('not_found', 'the recording file is missing');
         const body = Readable.toWeb(object.stream) as ReadableStream;
         return new Response(body, {
