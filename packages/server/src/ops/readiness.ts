@@ -32,7 +32,9 @@ export interface ReadinessDeps {
 /**
  * Readiness of one node: a real query on the database, `PING` on Redis when the cluster uses it,
  * and the SIP listener (ready when listening or off by configuration). Probes run in parallel,
- * each bounded, so a dead dependency makes the answer 503 within about `timeoutMs`.
+ * each bounded, so a dead dependency makes the answer 503 within about `timeoutMs`. With SIP
+ * enabled the node is not ready until telephony reports `listening` (`unpod serve` does; code
+ * that embeds the server without telephony should start it with SIP off).
  */
 export class Readiness {
   private sip: SipReadiness;
