@@ -1,6 +1,7 @@
 import { main as bridge } from './bridge.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
+import { main as ops } from './ops.js';
 import { main as sip } from './sip.js';
 import { main as voice } from './voice.js';
 
@@ -11,6 +12,7 @@ const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['dialog', dialog],
   ['voice', voice],
   ['sip', sip],
+  ['ops', ops],
 ];
 
 for (const [name, run] of BENCHMARKS) {
