@@ -89,6 +89,17 @@ describe('health, readiness and metrics (PostgreSQL, Redis)', () => {
     expect(await legacy.json()).toMatchObject({ status: 'ok', database: 'postgres', node_id: 'ops-node-a' });
   });
 
+  test('every log line carries the node id', async () => {
+    const s = await server({ args: ['--sip-port', 'off', '--node-id', 'ops-node-log'], env: { UNPOD_LOG_LEVEL: 'info' } });
+    let stderr = '';
+    s.process.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Stopping logs at info level (lines from before the listener was attached are not needed).
+    await s.close();
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ node_id: 'ops-node-log' });
+  });
+
   test('readyz is 503 when Redis is unreachable, and says which dependency is down', async () => {
     const port = await closedPort();
     const s = await server({ database: 'postgres', args: ['--sip-port', 'off'], env: { UNPOD_REDIS_URL: `redis://127.0.0.1:${port}` } });
