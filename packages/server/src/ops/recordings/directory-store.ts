@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { checkKey, recordingKey, type RecordingStore } from './recording-store.js';
+import type { Readable } from 'node:stream';
+import { checkKey, deleteLocalFile, isLocalFileKey, localFileExists, readLocalFile, recordingKey, type RecordingStore } from './recording-store.js';
 
 /**
  * Recordings as files in one directory: the node's data dir by default, or a directory every
@@ -26,31 +26,23 @@ export class DirectoryRecordingStore implements RecordingStore {
     return key;
   }
 
-  async get(key: string): Promise<{ stream: ReturnType<typeof createReadStream>; sizeBytes: number } | null> {
-    const file = this.resolve(key);
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return null;
-    return { stream: createReadStream(file), sizeBytes: info.size };
+  async get(key: string): Promise<{ stream: Readable; sizeBytes: number } | null> {
+    return readLocalFile(this.resolve(key));
   }
 
   async exists(key: string): Promise<boolean> {
-    const info = await stat(this.resolve(key)).catch(() => undefined);
-    return info?.isFile() ?? false;
+    return localFileExists(this.resolve(key));
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.resolve(key), { force: true });
+    await deleteLocalFile(this.resolve(key));
   }
 
   private pathOf(key: string): string {
     return path.join(this.dir, checkKey(key));
   }
 
-  /**
-   * Rows written before recordings had a store hold the file's absolute path; those are read as
-   * they are (the server wrote them, never a client).
-   */
   private resolve(key: string): string {
-    return path.isAbsolute(key) ? key : this.pathOf(key);
+    return isLocalFileKey(key) ? key : this.pathOf(key);
   }
 }

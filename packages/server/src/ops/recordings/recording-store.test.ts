@@ -15,6 +15,8 @@ import { loadConfig } from '../../config.js';
 import { DirectoryRecordingStore } from './directory-store.js';
 import { checkKey, recordingKey, RecordingKeyError, type RecordingStore } from './recording-store.js';
 import { S3_COMPAT_OPTIONS, S3RecordingStore } from './s3-store.js';
+import { recordingTarget } from './target.js';
+import { pino } from 'pino';
 
 let root: string;
 let s3: S3rver;
@@ -97,6 +99,31 @@ describe('S3RecordingStore', () => {
     await writeFile(local, 'abc');
     await expect(store.put('SCL_nb.wav', local)).rejects.toThrow();
     expect(existsSync(local)).toBe(true);
+  });
+});
+
+describe('recordingTarget', () => {
+  test('when the bucket refuses the upload, the recording stays on this node and is still served', async () => {
+    const config = { bucket: 'missing-bucket', prefix: '', endpoint, region: 'us-east-1', forcePathStyle: true };
+    const store = new S3RecordingStore(config, path.join(root, 'spool3'), new S3Client({ ...S3_COMPAT_OPTIONS, endpoint, region: 'us-east-1', forcePathStyle: true, credentials }));
+    const saved: Array<[string, string]> = [];
+    const target = await recordingTarget(store, 'SCL_keep', async (id, key) => void saved.push([id, key]), pino({ level: 'silent' }));
+    await writeFile(target.recordingPath, 'kept');
+    await target.saveRecording(target.recordingPath);
+    expect(saved).toEqual([['SCL_keep', target.recordingPath]]);
+    expect(await store.exists(target.recordingPath)).toBe(true);
+    expect(await text((await store.get(target.recordingPath))!.stream)).toBe('kept');
+  });
+
+  test('a stored recording is saved on the call under its key', async () => {
+    const store = s3Store('t/');
+    const saved: Array<[string, string]> = [];
+    const target = await recordingTarget(store, 'SCL_ok', async (id, key) => void saved.push([id, key]), pino({ level: 'silent' }));
+    await writeFile(target.recordingPath, 'uploaded');
+    await target.saveRecording(target.recordingPath);
+    expect(saved).toEqual([['SCL_ok', 'SCL_ok.wav']]);
+    expect(existsSync(target.recordingPath)).toBe(false);
+    expect(await text((await store.get('SCL_ok.wav'))!.stream)).toBe('uploaded');
   });
 });
 

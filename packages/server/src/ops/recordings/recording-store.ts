@@ -1,3 +1,6 @@
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /**
@@ -38,4 +41,26 @@ export function recordingKey(callId: string): string {
 export function checkKey(key: string): string {
   if (!KEY.test(key) || key.startsWith('.')) throw new RecordingKeyError(`"${key.slice(0, 60)}" is not a valid recording key`);
   return key;
+}
+
+/**
+ * Keys that are absolute paths name a file on this node: rows written before recordings had a
+ * store, and recordings kept locally because the store failed. The server writes them, never a client.
+ */
+export const isLocalFileKey = (key: string): boolean => path.isAbsolute(key);
+
+/** A local file as a stored object; null when it is missing. */
+export async function readLocalFile(file: string): Promise<{ stream: Readable; sizeBytes: number } | null> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return null;
+  return { stream: createReadStream(file), sizeBytes: info.size };
+}
+
+export async function localFileExists(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return info?.isFile() ?? false;
+}
+
+export async function deleteLocalFile(file: string): Promise<void> {
+  await rm(file, { force: true });
 }

@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { checkKey, recordingKey, type RecordingStore } from './recording-store.js';
+import { checkKey, deleteLocalFile, isLocalFileKey, localFileExists, readLocalFile, recordingKey, type RecordingStore } from './recording-store.js';
 
 /** An S3-compatible bucket for recordings. Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID, ...). */
 export interface S3RecordingsConfig {
@@ -69,6 +69,7 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async get(key: string): Promise<{ stream: Readable; sizeBytes: number } | null> {
+    if (isLocalFileKey(key)) return readLocalFile(key);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       if (!out.Body) return null;
@@ -80,6 +81,7 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    if (isLocalFileKey(key)) return localFileExists(key);
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       return true;
@@ -90,6 +92,7 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async delete(key: string): Promise<void> {
+    if (isLocalFileKey(key)) return deleteLocalFile(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
   }
 
