@@ -3,6 +3,7 @@ import { main as cloudTts } from './cloud-tts.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
 import { main as failover } from './failover.js';
+import { main as ops } from './ops.js';
 import { main as sip } from './sip.js';
 import { main as voice } from './voice.js';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['failover', failover],
   ['sip', sip],
   ['cloud-tts', cloudTts],
+  ['ops', ops],
 ];
 
 for (const [name, run] of BENCHMARKS) {

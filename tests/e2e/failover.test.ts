@@ -181,6 +181,16 @@ describe('voice-profile failover on a live call', () => {
     expect(warned.map((w) => [w.severity, w.code, w.source]).sort()).toEqual(failovers.map((f) => ['warn', 'speech_failover', f.kind]).sort());
   });
 
+  test('GET /metrics counts the failovers per kind and provider', { timeout: 30_000 }, async () => {
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    for (const mode of FAULT_MODES) {
+      for (const kind of ['stt', 'tts']) {
+        const line = text.split('\n').find((l) => l.startsWith(`unpod_provider_failovers_total{kind="${kind}",from="faulty-${mode}"}`));
+        expect(Number(line?.split(' ').at(-1)), `${kind} faulty-${mode}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
   test('GET /v1/usage sums speech usage per provider over the calls of the range', { timeout: 30_000 }, async () => {
     const res = await api<{ from: string; to: string; data: Array<{ kind: string; provider: string; audio_seconds: number; characters: number; calls: number }> }>(
       server,

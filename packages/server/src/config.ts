@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { CLOUD_ENV_VARS, loadCloudConfig, type CloudConfig } from './cloud-config.js';
+import { loadRecordingsConfig, RECORDINGS_ENV_VARS, type RecordingsConfig } from './ops/recordings/config.js';
 
 /**
  * The one place that reads `process.env`. Flags win over env, env over defaults. Invalid values
@@ -64,6 +65,10 @@ export type ServerConfig = z.infer<typeof ConfigSchema> & {
   sip: SipConfig;
   /** Master key for stored credentials and server-wide cloud speech keys. */
   cloud: CloudConfig;
+  /** `UNPOD_REDIS_URL` / `--redis-url`: the cluster's Redis (null on a single node). */
+  redisUrl: string | null;
+  /** Where call recordings are kept (`UNPOD_RECORDINGS_*`). */
+  recordings: RecordingsConfig;
 };
 
 /** Flags a CLI command may pass; each overrides its env variable. */
@@ -84,6 +89,7 @@ export interface ConfigFlags {
   /** Address the SIP/RTP sockets bind to. */
   sipBind?: string | undefined;
   sipAnswerTimeout?: string | number | undefined;
+  redisUrl?: string | undefined;
 }
 
 /** Env variables the server reads, documented in the README. */
@@ -102,6 +108,8 @@ export const ENV_VARS = [
   'UNPOD_SIP_ANSWER_TIMEOUT_S',
   'UNPOD_SIP_VOICE',
   ...CLOUD_ENV_VARS,
+  'UNPOD_REDIS_URL',
+  ...RECORDINGS_ENV_VARS,
 ] as const;
 
 function parsePort(raw: string | number | undefined, source: string): number | undefined {
@@ -145,7 +153,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), cloud: loadCloudConfig(env) };
+  const redisUrl = flags.redisUrl ?? blankToUndefined(env.UNPOD_REDIS_URL) ?? null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) throw new ConfigError('invalid UNPOD_REDIS_URL / --redis-url: must start with redis:// or rediss://');
+  const recordings = loadRecordingsConfig(env, dataDir, cwd, (message) => new ConfigError(message));
+  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), redisUrl, recordings, cloud: loadCloudConfig(env) };
 }
 
 function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {

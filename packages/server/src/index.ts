@@ -8,3 +8,5 @@ export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
 export * from './speech/index.js';
 export { VoicePipeline, type VoiceEngines, type VoicePipelineConfig, type VoicePipelineEvents } from './pipeline/voice-pipeline.js';
+export { metrics, type RunnerTotals, type RunnerSource } from './ops/metrics.js';
+export { createRecordingStore, DirectoryRecordingStore, S3RecordingStore, type RecordingStore } from './ops/recordings/index.js';

@@ -7,6 +7,8 @@ import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { Orchestrator, type OrchestratorTimings } from './orchestrator/index.js';
 import { loadSpeechPlugins } from './speech/index.js';
+import { Readiness } from './ops/readiness.js';
+import { createRecordingStore, type RecordingStore } from './ops/recordings/index.js';
 
 /** Written to the data dir while a server runs, so `unpod dev` can find a running stack. */
 export interface RuntimeInfo {
@@ -31,6 +33,10 @@ export class UnpodServer {
     readonly orchestrator: Orchestrator,
     readonly url: string,
     readonly port: number,
+    /** Where call recordings are kept (a directory or an S3 bucket). */
+    readonly recordings: RecordingStore,
+    /** Backs `GET /readyz`; telephony reports its SIP listener here. */
+    readonly readiness: Readiness,
   ) {}
 
   /** Open (and migrate) the store, mount everything and listen. */
@@ -47,6 +53,8 @@ export class UnpodServer {
       migrate: true,
       backgroundCheckpoint: { warn: (message) => logger.warn({ problem: message }, 'sqlite checkpoints') },
     });
+    const recordings = createRecordingStore(config.recordings);
+    const readiness = new Readiness({ nodeId: config.nodeId, db: store.db, redisUrl: config.redisUrl }, config.sip.enabled);
     let url = '';
     const orchestratorRef: { current?: Orchestrator } = {};
     const app = createControlApp({
@@ -54,11 +62,13 @@ export class UnpodServer {
       config,
       logger,
       startedAtMs: Date.now(),
+      readiness,
+      recordings,
       liveCalls: { launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe), hangup: (c) => orchestratorRef.current!.hangup(c) },
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings });
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, recordings });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
@@ -73,7 +83,7 @@ export class UnpodServer {
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = config.publicUrl?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port);
+    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port, recordings, readiness);
     if (options.writeRuntimeFile !== false) await server.writeRuntimeFile();
     logger.info({ url, database: store.db.kind, data_dir: config.dataDir }, 'unpod server listening');
     return server;

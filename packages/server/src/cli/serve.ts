@@ -33,7 +33,9 @@ export async function withTelephony(server: UnpodServer): Promise<{ telephony: R
     await server.close();
     throw err;
   }
+  server.readiness.setSip(telephony ? { state: 'listening', udpPort: telephony.service.udpPort, tcpPort: telephony.service.tcpPort } : { state: 'disabled' });
   const close = async () => {
+    server.readiness.setSip({ state: 'stopped' });
     await server.orchestrator.close();
     await telephony?.close();
     await server.close();

@@ -70,6 +70,8 @@ export class LiveCall {
   private readonly pendingMetrics = new Set<Promise<void>>();
   private resolveFinished!: () => void;
   /** Resolves once the call has ended and its end is stored. */
+  /** Why the call ended; null until `end` ran. */
+  endReason: CallEndReason | null = null;
   readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
 
   constructor(
@@ -465,6 +467,7 @@ export class LiveCall {
   end(reason: CallEndReason, error: { code: string; message: string } | null = null, closeCode: number = CLOSE_CODES.normal): Promise<void> {
     if (this.ending) return this.ending;
     this.phase = 'ending';
+    this.endReason = reason;
     this.ending = (async () => {
       this.abort.abort();
       for (const t of this.timers) clearTimeout(t);

@@ -6,6 +6,9 @@ import type { SessionGrant } from '../control/store/repos/session-tokens.js';
 import type { Store } from '../control/store/store.js';
 import type { HttpServer } from '../http-server.js';
 import type { Logger } from '../logger.js';
+import { metrics } from '../ops/metrics.js';
+import { createRecordingStore, type RecordingStore } from '../ops/recordings/index.js';
+import { timedDispatcher, runnerTotals } from '../ops/orchestrator-metrics.js';
 import { applySpeechPlugins, createNodeSpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
 import { AudioGateway } from '../transports/websocket-audio/index.js';
@@ -29,6 +32,8 @@ export interface OrchestratorDeps {
   timings?: Partial<OrchestratorTimings> | undefined;
   /** Replace the in-memory registry (scale-out). */
   registry?: RunnerRegistry | undefined;
+  /** Where recordings go; default: from `config.recordings`. */
+  recordings?: RecordingStore | undefined;
 }
 
 /**
@@ -47,6 +52,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   private readonly calls = new Map<string, LiveCall>();
   private readonly logger: Logger;
   private closing = false;
+  private readonly stopRunnerMetrics: () => void;
 
   constructor(private readonly deps: OrchestratorDeps) {
     const { store, config, http } = deps;
@@ -90,7 +96,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
           spaceCredentials: store.credentials,
         }),
       ),
-      dataDir: config.dataDir,
+      recordings: deps.recordings ?? createRecordingStore(config.recordings),
       wsBase: () => wsBase(deps.publicUrl()),
       clientConnectWindowMs: this.timings.clientConnectWindowMs,
       socketPingIntervalMs: this.timings.socketPingIntervalMs,
@@ -100,6 +106,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
         await this.launchWith(call, transport);
       },
     });
+    this.stopRunnerMetrics = metrics.addRunnerSource(() => runnerTotals(this.registry, store, config.nodeId));
     http.onUpgradePath(CONTROL_PATH, (req, socket, head, url) => this.control.handleUpgrade(req, socket, head, url));
     http.onUpgradePath(BRIDGE_PATH_PREFIX, (req, socket, head, url) => this.bridges.handleUpgrade(req, socket, head, url));
     http.onUpgradePath(SESSION_CONNECT_PATH, (req, socket, head, url) =>
@@ -184,12 +191,14 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       store: this.deps.store,
       logger: this.deps.logger,
       timings: this.timings,
-      dispatcher: this.dispatcher,
+      dispatcher: timedDispatcher(this.dispatcher),
       onFinished: (c) => {
         if (this.calls.get(c.id) === c) this.calls.delete(c.id);
+        metrics.callEnded(call.transport, c.endReason ?? 'unknown');
       },
     });
     this.calls.set(call.id, live);
+    metrics.callStarted(call.transport);
     return live.launch();
   }
 
@@ -212,6 +221,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.stopRunnerMetrics();
     this.text.close();
     this.audio.close();
     await Promise.all([...this.calls.values()].map((c) => c.shutdown()));

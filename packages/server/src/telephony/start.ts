@@ -78,7 +78,7 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
       store,
       logger,
       launcher,
-      createVoice: voiceFactory({ store, registry, logger, dataDir: config.dataDir, mode: config.sip.voice }),
+      createVoice: voiceFactory({ store, registry, logger, recordings: server.recordings, mode: config.sip.voice }),
     });
   } catch (err) {
     if (!options.registry) await registry.close();

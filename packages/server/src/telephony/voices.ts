@@ -1,9 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Pipe } from '@unpod/protocol';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Store } from '../control/store/store.js';
 import type { Logger } from '../logger.js';
+import { recordingTarget, type RecordingStore } from '../ops/recordings/index.js';
 import { PocketsphinxStt, type SpeechRegistry } from '../speech/index.js';
 import { MediaOnlyVoice } from '../transports/sip/media-only-voice.js';
 import { PipelineVoice } from '../transports/sip/pipeline-voice.js';
@@ -14,8 +13,8 @@ export interface VoiceFactoryDeps {
   store: Store;
   registry: SpeechRegistry;
   logger: Logger;
-  /** Recordings go to `<dataDir>/recordings/<call id>.wav`. */
-  dataDir: string;
+  /** Where call recordings are written and kept. */
+  recordings: RecordingStore;
   mode: 'pipeline' | 'media-only';
 }
 
@@ -34,14 +33,13 @@ export function voiceFactory(deps: VoiceFactoryDeps): (call: CallRecord, pipe: P
       warmed = true;
       void pocketsphinx.warm().catch((err: unknown) => deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
     }
-    const recordingsDir = path.join(deps.dataDir, 'recordings');
-    if (settings.recording) await mkdir(recordingsDir, { recursive: true });
+    const target = await recordingTarget(deps.recordings, call.id, (id, key) => deps.store.calls.setRecordingPath(id, key), deps.logger);
     return PipelineVoice.create({
       ...context,
       logger: deps.logger,
       settings,
-      recordingPath: path.join(recordingsDir, `${call.id}.wav`),
-      saveRecording: (file) => deps.store.calls.setRecordingPath(call.id, file),
+      recordingPath: target.recordingPath,
+      saveRecording: target.saveRecording,
     });
   };
 }

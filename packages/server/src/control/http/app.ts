@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../../config.js';
+import { httpMetrics, mountOpsRoutes } from '../../ops/http.js';
+import type { Readiness } from '../../ops/readiness.js';
+import type { RecordingStore } from '../../ops/recordings/index.js';
 import { ApiError } from '../errors.js';
 import type { LiveCalls, WorkerDirectory } from '../services.js';
 import type { Store } from '../store/store.js';
@@ -29,6 +32,10 @@ export interface ControlDeps {
   liveCalls: LiveCalls;
   workers: WorkerDirectory;
   startedAtMs: number;
+  /** Backs `GET /readyz`; without it the endpoint answers 503. */
+  readiness?: Readiness | undefined;
+  /** Where recordings are read from; default: the `<dataDir>/recordings` directory. */
+  recordings?: RecordingStore | undefined;
 }
 
 /** All REST routes, in documentation order. */
@@ -73,6 +80,9 @@ export function createControlApp(deps: ControlDeps): Hono<AppEnv> {
       );
     }
   });
+
+  app.use('*', httpMetrics);
+  mountOpsRoutes(app, { nodeId: deps.config.nodeId, readiness: deps.readiness, startedAtMs: deps.startedAtMs });
 
   app.use(
     '*',

@@ -1,5 +1,6 @@
 import type { FailoverSettings, ProviderStep } from '@unpod/protocol';
 import type { SttAdapter } from '../contracts/stt-adapter.js';
+import { metrics } from '../../ops/metrics.js';
 import type { TtsAdapter } from '../contracts/tts-adapter.js';
 import { nodeBreakers, type BreakerBoard } from './breaker.js';
 import { FailoverStt } from './failover-stt.js';
@@ -60,6 +61,7 @@ export class CallSpeech {
 
   private onFailover(event: FailoverEvent): void {
     this.failoversSinceTurn++;
+    metrics.providerFailover(event.kind, event.from);
     if (this.listener !== null) this.listener(event);
     else if (this.early.length < 100) this.early.push(event);
   }

@@ -8,6 +8,7 @@ import type { RtpMedia, RtpMediaEvents } from './rtp-media.js';
 import { RingbackTone } from './tones.js';
 import { outcomeOfDialFailure, referTransfer, type TransferContext, type TransferResult } from './transfer.js';
 import type { CallVoice, CallVoiceContext } from './voice.js';
+import { metrics } from '../../ops/metrics.js';
 
 /** Where caller audio goes and where agent audio comes from. */
 type Route = 'agent' | 'transferring' | 'bridged' | 'closed';
@@ -380,6 +381,7 @@ export class SipTransport implements CallTransport {
       this.stopTicking?.();
       await this.voice.release().catch(() => undefined);
       const stats = this.options.leg.media.stats();
+      metrics.rtpLegFinished(stats);
       await this.options.leg.media.close();
       if (this.peer && !this.peer.call.isTerminated) await this.peer.call.bye().catch(() => undefined);
       await this.peer?.media.close();

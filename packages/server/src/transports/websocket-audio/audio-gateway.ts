@@ -1,7 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, type Pipe } from '@unpod/protocol';
@@ -10,6 +8,7 @@ import type { CallRecord } from '../../control/store/repos/calls.js';
 import type { SessionGrant } from '../../control/store/repos/session-tokens.js';
 import type { Store } from '../../control/store/store.js';
 import type { Logger } from '../../logger.js';
+import { recordingTarget, type RecordingStore } from '../../ops/recordings/index.js';
 import { PocketsphinxStt, type SpeechRegistry } from '../../speech/index.js';
 import { acceptUpgrade, closeSocket, refuseUpgrade, sendJson } from '../ws.js';
 import { parseSampleRate } from './audio-frames.js';
@@ -26,8 +25,8 @@ export interface AudioGatewayDeps {
   logger: Logger;
   store: Store;
   registry: SpeechRegistry;
-  /** Recordings are written to `<dataDir>/recordings/<call id>.wav`. */
-  dataDir: string;
+  /** Where call recordings are written and kept. */
+  recordings: RecordingStore;
   /** WebSocket base URL of this node, e.g. `ws://127.0.0.1:7700`. */
   wsBase: () => string;
   clientConnectWindowMs: number;
@@ -164,16 +163,15 @@ export class AudioGateway {
       this.warmed = true;
       void pocketsphinx.warm().catch((err: unknown) => this.deps.logger.warn({ err }, 'pre-loading speech recognition failed'));
     }
-    const recordingsDir = path.join(this.deps.dataDir, 'recordings');
-    if (voice.recording) await mkdir(recordingsDir, { recursive: true });
     const { store } = this.deps;
+    const target = await recordingTarget(this.deps.recordings, call.id, (id, key) => store.calls.setRecordingPath(id, key), this.deps.logger);
     return new WebSocketAudioTransport({
       callId: call.id,
       logger: this.deps.logger,
       voice,
-      recordingPath: path.join(recordingsDir, `${call.id}.wav`),
+      recordingPath: target.recordingPath,
       pingIntervalMs: this.deps.socketPingIntervalMs,
-      saveRecording: (file) => store.calls.setRecordingPath(call.id, file),
+      saveRecording: target.saveRecording,
       onEnded,
     });
   }

@@ -1,13 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Call, CallCreate, CallListQuery, page } from '@unpod/protocol';
 import { ApiError, notFound } from '../../errors.js';
+import { DirectoryRecordingStore } from '../../../ops/recordings/index.js';
 import { publicCall } from '../../store/repos/calls.js';
 import type { ControlDeps } from '../app.js';
 import { route } from '../route.js';
 
-export function callRoutes({ store, liveCalls, config }: ControlDeps) {
+export function callRoutes({ store, liveCalls, config, recordings: configured }: ControlDeps) {
+  let recordings = configured;
+  const recordingStore = () => (recordings ??= new DirectoryRecordingStore(path.join(config.dataDir, 'recordings')));
   const load = async (spaceId: string, id: string, detail = false) => {
     const call = await store.calls.get(spaceId, id, detail);
     if (!call) throw notFound('call');
@@ -99,11 +101,11 @@ export function callRoutes({ store, liveCalls, config }: ControlDeps) {
       handler: async ({ spaceId, params }) => {
         const call = await load(spaceId, params.id!);
         if (!call.recording_path) throw new ApiError('not_found', 'this call has no recording');
-        const info = await stat(call.recording_path).catch(() => undefined);
-        if (!info) throw new ApiError('not_found', 'the recording file is missing');
-        const body = Readable.toWeb(createReadStream(call.recording_path)) as ReadableStream;
+        const object = await recordingStore().get(call.recording_path);
+        if (!object) throw new ApiError('not_found', 'the recording file is missing');
+        const body = Readable.toWeb(object.stream) as ReadableStream;
         return new Response(body, {
-          headers: { 'content-type': 'audio/wav', 'content-length': String(info.size), 'content-disposition': `attachment; filename="${call.id}.wav"` },
+          headers: { 'content-type': 'audio/wav', 'content-length': String(object.sizeBytes), 'content-disposition': `attachment; filename="${call.id}.wav"` },
         });
       },
     }),
