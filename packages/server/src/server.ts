@@ -2,6 +2,9 @@ import { rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerConfig } from './config.js';
 import { createControlApp } from './control/http/app.js';
+import { dashboardBuilt, defaultDashboardDir } from './control/http/dashboard-static.js';
+import { InMemoryLiveEventHub, type LiveEventHub } from './control/live-events.js';
+import { LoginLinks } from './control/login-links.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,12 +33,18 @@ export class UnpodServer {
     readonly orchestrator: Orchestrator,
     readonly url: string,
     readonly port: number,
+    /** One-time dashboard login links (`unpod dev` prints one). */
+    readonly loginLinks: LoginLinks,
+    /** Live call and worker events behind the SSE routes. */
+    readonly events: LiveEventHub,
+    /** Whether a built dashboard is served at `/`. */
+    readonly dashboard: boolean,
   ) {}
 
   /** Open (and migrate) the store, mount everything and listen. */
   static async start(
     config: ServerConfig,
-    options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings> } = {},
+    options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings>; dashboardDir?: string } = {},
   ): Promise<UnpodServer> {
     const logger = options.logger ?? createLogger(config.logLevel, { node_id: config.nodeId });
     const store = await Store.open({
@@ -45,17 +54,28 @@ export class UnpodServer {
       backgroundCheckpoint: { warn: (message) => logger.warn({ problem: message }, 'sqlite checkpoints') },
     });
     let url = '';
+    const events = new InMemoryLiveEventHub((err) => logger.warn({ err }, 'live event listener failed'));
+    const loginLinks = new LoginLinks();
+    const dashboardDir = options.dashboardDir ?? defaultDashboardDir();
+    const dashboard = dashboardBuilt(dashboardDir);
     const orchestratorRef: { current?: Orchestrator } = {};
     const app = createControlApp({
       store,
       config,
       logger,
       startedAtMs: Date.now(),
-      liveCalls: { launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe), hangup: (c) => orchestratorRef.current!.hangup(c) },
+      liveCalls: {
+        launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe),
+        hangup: (c) => orchestratorRef.current!.hangup(c),
+        liveEvents: (id) => orchestratorRef.current!.liveEvents(id),
+      },
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
+      events,
+      loginLinks,
+      ...(dashboard ? { dashboardDir } : {}),
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings });
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, events });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
@@ -70,7 +90,7 @@ export class UnpodServer {
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = config.publicUrl?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port);
+    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port, loginLinks, events, dashboard);
     if (options.writeRuntimeFile !== false) await server.writeRuntimeFile();
     logger.info({ url, database: store.db.kind, data_dir: config.dataDir }, 'unpod server listening');
     return server;

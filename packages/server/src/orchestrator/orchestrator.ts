@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type Pipe, type WorkerView } from '@unpod/protocol';
+import { CLOSE_CODES, type LiveEvent, type Pipe, type WorkerView } from '@unpod/protocol';
 import type { ServerConfig } from '../config.js';
 import type { LiveCalls, WorkerDirectory } from '../control/services.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
@@ -16,6 +16,8 @@ import { CONTROL_PATH, ControlServer } from './control-server.js';
 import { Dispatcher, type JobDispatcher } from './dispatcher.js';
 import { LiveCall } from './live-call.js';
 import { InMemoryRunnerRegistry, type RunnerRegistry } from './registry.js';
+import { publishWorkerChanges } from './worker-events.js';
+import type { LiveEventHub } from '../control/live-events.js';
 import { resolveTimings, type OrchestratorTimings } from './timings.js';
 
 export interface OrchestratorDeps {
@@ -29,6 +31,8 @@ export interface OrchestratorDeps {
   timings?: Partial<OrchestratorTimings> | undefined;
   /** Replace the in-memory registry (scale-out). */
   registry?: RunnerRegistry | undefined;
+  /** Live call and worker events for the dashboard's SSE streams. */
+  events?: LiveEventHub | undefined;
 }
 
 /**
@@ -52,7 +56,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     const { store, config, http } = deps;
     this.logger = deps.logger.child({ component: 'orchestrator' });
     this.timings = resolveTimings(deps.timings);
-    this.registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    const registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    this.registry = deps.events ? publishWorkerChanges(registry, deps.events) : registry;
     this.control = new ControlServer({
       authenticate: (key) => store.apiKeys.authenticate(key),
       registry: this.registry,
@@ -178,6 +183,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       logger: this.deps.logger,
       timings: this.timings,
       dispatcher: this.dispatcher,
+      events: this.deps.events,
       onFinished: (c) => {
         if (this.calls.get(c.id) === c) this.calls.delete(c.id);
       },
@@ -199,6 +205,10 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   /** A call live on this node (tests and diagnostics). */
   liveCall(callId: string): LiveCall | undefined {
     return this.calls.get(callId);
+  }
+
+  liveEvents(callId: string): readonly LiveEvent[] | undefined {
+    return this.calls.get(callId)?.liveEvents();
   }
 
   /** End live calls (`server_shutdown`), then close runner sockets with 1001 so runners reconnect. */
