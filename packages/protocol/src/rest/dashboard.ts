@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CallState } from '../wire/bridge.js';
+import { TurnMetrics } from './calls.js';
 import { Timestamp } from './common.js';
 
 /**
@@ -48,6 +49,7 @@ export const LiveEvent = z.discriminatedUnion('type', [
     interrupted: z.boolean(),
   }),
   z.object({ type: z.literal('agent.delta'), call_id: z.string(), at: Timestamp, text: z.string() }),
+  z.object({ type: z.literal('call.metrics'), call_id: z.string(), at: Timestamp, metrics: TurnMetrics }),
   z.object({ type: z.literal('call.event'), call_id: z.string(), at: Timestamp, name: z.string(), data: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('worker.changed'), at: Timestamp, worker_id: z.string(), agent_id: z.string(), change: z.enum(['registered', 'removed']) }),
 ]);

@@ -392,6 +392,7 @@ export class LiveCall {
 
   private recordTurnMetrics(m: TurnMetrics): void {
     this.log({ kind: 'metrics', callId: this.id, metrics: m });
+    this.publish({ type: 'call.metrics', metrics: m });
     this.bridge?.send({
       event: 'turn.metrics',
       call_id: this.id,

@@ -14,7 +14,7 @@ const TERMINAL = new Set(['completed', 'failed']);
 
 /** A finished (or not-live-here) call's stored history as live events, oldest first. */
 async function storedEvents(store: Store, call: CallRecord): Promise<LiveEvent[]> {
-  const [turns, events] = await Promise.all([store.calls.transcript(call.id), store.calls.events(call.id)]);
+  const [turns, events, metrics] = await Promise.all([store.calls.transcript(call.id), store.calls.events(call.id), store.calls.turnMetrics(call.id)]);
   const out: LiveEvent[] = [
     ...turns.map((t): LiveEvent => ({
       type: 'transcript.final',
@@ -26,6 +26,9 @@ async function storedEvents(store: Store, call: CallRecord): Promise<LiveEvent[]
     })),
     ...events.map((e): LiveEvent => ({ type: 'call.event', call_id: call.id, at: e.at, name: e.type, data: e.data })),
   ];
+  // Stored metrics carry no time of their own; they follow the transcript.
+  const last = out.reduce((max, e) => (e.at > max ? e.at : max), call.created_at);
+  for (const m of metrics) out.push({ type: 'call.metrics', call_id: call.id, at: last, metrics: m });
   // Stable sort: a turn and an event with the same timestamp keep turn-first order.
   out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   if (TERMINAL.has(call.status)) out.push({ type: 'call.ended', call_id: call.id, at: call.ended_at ?? call.created_at, reason: call.end_reason ?? 'unknown' });
