@@ -17,7 +17,7 @@ import { navigate, usePath } from './router.js';
 
 const NAV: Array<{ to: string; label: string; icon: string }> = [
   { to: '/', label: 'Overview', icon: '◎' },
-  { to: '/playground', label: 'Playground', icon: '🎙' },
+  { to: '/playground', label: 'Playground', icon: '◉' },
   { to: '/calls', label: 'Calls', icon: '☎' },
   { to: '/pipes', label: 'Pipes', icon: '⇄' },
   { to: '/voice-profiles', label: 'Voice profiles', icon: '♪' },

@@ -5,6 +5,7 @@ import { createControlApp } from './control/http/app.js';
 import { dashboardBuilt, defaultDashboardDir } from './control/http/dashboard-static.js';
 import { InMemoryLiveEventHub, type LiveEventHub } from './control/live-events.js';
 import { LoginLinks } from './control/login-links.js';
+import { registrySampler } from './speech/voice-sample.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -72,6 +73,7 @@ export class UnpodServer {
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
       events,
       loginLinks,
+      voiceSamples: { synthesize: (profile, text, signal) => registrySampler(orchestratorRef.current!.speech).synthesize(profile, text, signal) },
       ...(dashboard ? { dashboardDir } : {}),
     });
     const http = new HttpServer(app, logger);

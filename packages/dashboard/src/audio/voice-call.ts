@@ -26,11 +26,28 @@ export class VoiceCall {
   private playAt = 0;
   private readonly playing = new Set<AudioBufferSourceNode>();
   private closed = false;
+  /** Agent audio that arrived before the audio context was ready. */
+  private early: Float32Array[] = [];
 
   private constructor(
     private readonly ws: WebSocket,
     private readonly handlers: VoiceCallHandlers,
-  ) {}
+  ) {
+    // Handlers go on at once: the server sends `call.connected` and the greeting right away.
+    ws.onmessage = (e: MessageEvent<ArrayBuffer | string>) => {
+      if (typeof e.data === 'string') {
+        const frame = JSON.parse(e.data) as ClientFrame;
+        if (frame.event === 'user.interrupted') this.stopPlayback();
+        this.handlers.frame(frame);
+      } else {
+        this.play(pcm16BytesToFloat(e.data));
+      }
+    };
+    ws.onclose = (e) => {
+      this.release();
+      this.handlers.closed({ code: e.code, reason: e.reason });
+    };
+  }
 
   /** Open the microphone, then the call socket (`clientUrl` from `POST /v1/calls`). */
   static async start(clientUrl: string, handlers: VoiceCallHandlers): Promise<VoiceCall> {
@@ -67,25 +84,16 @@ export class VoiceCall {
     };
     source.connect(node);
     if (ctx.state === 'suspended') await ctx.resume();
-
-    this.ws.onmessage = (e: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof e.data === 'string') {
-        const frame = JSON.parse(e.data) as ClientFrame;
-        if (frame.event === 'user.interrupted') this.stopPlayback();
-        this.handlers.frame(frame);
-      } else {
-        this.play(pcm16BytesToFloat(e.data));
-      }
-    };
-    this.ws.onclose = (e) => {
-      this.release();
-      this.handlers.closed({ code: e.code, reason: e.reason });
-    };
+    for (const samples of this.early.splice(0)) this.play(samples);
   }
 
   private play(samples: Float32Array): void {
     const ctx = this.ctx;
-    if (!ctx || samples.length === 0) return;
+    if (this.closed || samples.length === 0) return;
+    if (!ctx || ctx.state !== 'running') {
+      this.early.push(samples);
+      return;
+    }
     const buffer = ctx.createBuffer(1, samples.length, CALL_SAMPLE_RATE_HZ);
     buffer.copyToChannel(samples as Float32Array<ArrayBuffer>, 0);
     const src = ctx.createBufferSource();
@@ -100,6 +108,7 @@ export class VoiceCall {
   }
 
   private stopPlayback(): void {
+    this.early = [];
     for (const src of this.playing) src.stop();
     this.playing.clear();
     this.playAt = 0;

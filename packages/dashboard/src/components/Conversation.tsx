@@ -21,7 +21,10 @@ export function CallStateBadge({ view }: { view: ConversationView }) {
 /** The transcript with the caller's partial words and the agent's streaming reply at the end. */
 export function Transcript({ view, emptyText }: { view: ConversationView; emptyText: string }) {
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [view.turns.length, view.partial, view.agentDraft]);
+  useEffect(() => {
+    // Braces: newer browsers return a promise from scrollIntoView, and an effect may return only a cleanup.
+    void end.current?.scrollIntoView({ block: 'nearest' });
+  }, [view.turns.length, view.partial, view.agentDraft]);
   const nothing = view.turns.length === 0 && !view.partial && !view.agentDraft;
   return (
     <div className="transcript" aria-live="polite">
@@ -29,8 +32,8 @@ export function Transcript({ view, emptyText }: { view: ConversationView; emptyT
       {view.turns.map((t, i) => (
         <div key={i} className={`bubble ${t.role}`} data-role={t.role}>
           <span className="who">{t.role === 'user' ? 'Caller' : 'Agent'}</span>
-          {t.text}
-          {t.interrupted ? <span className="cut"> (interrupted)</span> : null}
+          {t.text || (t.interrupted ? <em className="cut">cut off before a word was heard</em> : null)}
+          {t.interrupted && t.text ? <span className="cut"> (interrupted)</span> : null}
         </div>
       ))}
       {view.partial ? (

@@ -111,10 +111,10 @@ export function PlaygroundPage() {
             </label>
             <div className="segmented" role="radiogroup" aria-label="Mode">
               <button type="button" role="radio" aria-checked={mode === 'voice'} className={mode === 'voice' ? 'on' : ''} onClick={() => setMode('voice')} disabled={live}>
-                🎙 Voice
+                ◉ Voice
               </button>
               <button type="button" role="radio" aria-checked={mode === 'text'} className={mode === 'text' ? 'on' : ''} onClick={() => setMode('text')} disabled={live}>
-                ⌨ Text
+                ✎ Text
               </button>
             </div>
             {workers.data && pipe && !hasRunner ? (

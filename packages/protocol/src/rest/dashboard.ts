@@ -105,3 +105,9 @@ export const Analytics = z.object({
   days: z.array(AnalyticsDay),
 });
 export type Analytics = z.infer<typeof Analytics>;
+
+/** `POST /v1/voice-profiles/{id}/sample`: text to speak (default: the profile's greeting or a stock line). */
+export const VoiceSampleRequest = z.strictObject({
+  text: z.string().trim().min(1).max(300).optional(),
+});
+export type VoiceSampleRequest = z.infer<typeof VoiceSampleRequest>;

@@ -6,7 +6,7 @@ import type { SessionGrant } from '../control/store/repos/session-tokens.js';
 import type { Store } from '../control/store/store.js';
 import type { HttpServer } from '../http-server.js';
 import type { Logger } from '../logger.js';
-import { createEmbeddedSpeechRegistry } from '../speech/index.js';
+import { createEmbeddedSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
 import { AudioGateway } from '../transports/websocket-audio/index.js';
 import type { CallTransport } from '../transports/transport.js';
@@ -43,6 +43,8 @@ export interface OrchestratorDeps {
 export class Orchestrator implements LiveCalls, WorkerDirectory {
   readonly timings: OrchestratorTimings;
   readonly registry: RunnerRegistry;
+  /** This node's speech engines (voice calls, voice-profile samples). */
+  readonly speech: SpeechRegistry;
   private readonly control: ControlServer;
   private readonly bridges: BridgeAcceptor;
   private readonly dispatcher: JobDispatcher;
@@ -84,10 +86,11 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
         await this.launchWith(call, transport);
       },
     });
+    this.speech = createEmbeddedSpeechRegistry({ logger: this.logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } });
     this.audio = new AudioGateway({
       logger: this.logger,
       store,
-      registry: createEmbeddedSpeechRegistry({ logger: this.logger, pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } } }),
+      registry: this.speech,
       dataDir: config.dataDir,
       wsBase: () => wsBase(deps.publicUrl()),
       clientConnectWindowMs: this.timings.clientConnectWindowMs,

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js';
 import { InMemoryLiveEventHub, type LiveEventHub } from '../live-events.js';
 import { LoginLinks } from '../login-links.js';
 import type { LiveCalls, WorkerDirectory } from '../services.js';
+import type { VoiceSampler } from '../../speech/voice-sample.js';
 import type { Store } from '../store/store.js';
 import { bodyLimit } from './body.js';
 import { errorBody, mountRoutes, type AppEnv, type RouteSpec } from './route.js';
@@ -36,6 +37,8 @@ export interface ControlDeps {
   events?: LiveEventHub;
   /** One-time dashboard login links; default: a private set (no link can be issued). */
   loginLinks?: LoginLinks;
+  /** Speaks voice-profile samples; without it the sample route answers 503. */
+  voiceSamples?: VoiceSampler;
   /** A built dashboard (`index.html` and assets) to serve at `/`; none when unset. */
   dashboardDir?: string;
 }
