@@ -42,11 +42,14 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-/** `+14155550123` -> `+1 415 555 0123`-style grouping for display (digits kept as they are). */
+/**
+ * Phone numbers for display: North American numbers grouped (`+1 415 555 0123`); others, whose
+ * country code length cannot be told without a numbering plan table, stay in plain E.164.
+ */
 export function displayNumber(e164: string | null | undefined): string {
   if (!e164) return '–';
-  const m = /^\+(\d{1,3})(\d{3})(\d{3})(\d+)$/.exec(e164);
-  return m ? `+${m[1]} ${m[2]} ${m[3]} ${m[4]}` : e164;
+  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  return nanp ? `+1 ${nanp[1]} ${nanp[2]} ${nanp[3]}` : e164;
 }
 
 /** Labels for call end reasons. */
