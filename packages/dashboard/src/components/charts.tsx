@@ -53,9 +53,10 @@ function Legend({ series }: { series: Series[] }) {
 }
 
 /** Stacked bars, one group per label. */
-export function BarChart({ labels, series, unit, title }: { labels: string[]; series: Series[]; unit?: string; title: string }) {
+export function BarChart({ labels, series, unit, title, integer }: { labels: string[]; series: Series[]; unit?: string; title: string; integer?: boolean }) {
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
+  // Counts get whole-number ticks: at least 4 on a 4-tick axis.
+  const max = niceMax(Math.max(integer ? 4 : 0, ...totals));
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
   const slot = innerW / Math.max(1, labels.length);

@@ -48,6 +48,7 @@ export function AnalyticsPage() {
             <div className="grid-2">
               <Card title="Calls per day">
                 <BarChart
+                  integer
                   title="Calls per day"
                   labels={labels}
                   series={[

@@ -186,9 +186,9 @@ export class LiveCall {
     this.workerId = result.workerId;
     this.phase = 'active';
     this.logger.info({ worker_id: result.workerId, attempts: result.attempts }, 'call started on runner');
+    this.publish({ type: 'call.started', agent_id: this.record.agent_id, transport: this.record.transport });
     this.event('runner.assigned', { worker_id: result.workerId, attempts: result.attempts, negotiated_events: this.negotiated.events, negotiated_verbs: this.negotiated.verbs });
     this.startMaxDurationTimer();
-    this.publish({ type: 'call.started', agent_id: this.record.agent_id, transport: this.record.transport });
     this.transport.callStarted();
     const greeting = this.pipe && this.pipe.first_speaker === 'agent' ? this.pipe.greeting : null;
     this.apply(this.conversation.start(greeting, performance.now()));
