@@ -123,7 +123,8 @@ describe('dashboard in Chromium', () => {
     await page.goto(loginUrl);
     await page.waitForSelector('.sidebar');
     expect(page.url()).not.toContain('login=');
-    expect(await page.evaluate(() => sessionStorage.getItem('unpod.apiKey'))).toMatch(/^sk_/);
+    // Browser-side code goes as strings: this file is type-checked without the DOM library.
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('unpod.apiKey')")).toMatch(/^sk_/);
     await page.waitForSelector('.stat');
     await shot(page, '01-overview');
 
@@ -179,11 +180,10 @@ describe('dashboard in Chromium', () => {
     const call = await api<{ status: string; recording_url: string | null; transport: string; transcript: Array<{ role: string; text: string }> }>({ baseUrl, apiKey }, 'GET', `/v1/calls/${callId}`);
     expect(call.body).toMatchObject({ status: 'completed', transport: 'websocket', recording_url: `/v1/calls/${callId}/recording` });
     expect(call.body.transcript.some((t) => t.role === 'user' && t.text.length > 0)).toBe(true);
-    const audioOk = await page.evaluate(async () => {
-      const el = document.querySelector<HTMLAudioElement>('audio[data-testid=recording]')!;
-      const blob = await (await fetch(el.src)).blob();
+    const audioOk = await page.evaluate<{ type: string; size: number }>(`(async () => {
+      const blob = await (await fetch(document.querySelector('audio[data-testid=recording]').src)).blob();
       return { type: blob.type, size: blob.size };
-    });
+    })()`);
     expect(audioOk.type).toBe('audio/wav');
     expect(audioOk.size).toBeGreaterThan(10_000);
 
@@ -250,7 +250,7 @@ describe('dashboard in Chromium', () => {
     const { page } = await browser({ viewport: { width: 390, height: 844 } });
     await signInWithKey(page);
     await page.waitForSelector('.stat');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, '14-phone-overview');
     await page.click('nav >> text=Playground');

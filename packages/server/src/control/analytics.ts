@@ -76,9 +76,15 @@ export async function computeAnalytics(db: Kysely<Database>, spaceId: string, fr
     const day = days.get(date);
     if (!day) continue;
     day.calls += 1;
-    if (row.status === 'completed') (day.completed += 1), (completed += 1);
-    else if (row.status === 'failed') (day.failed += 1), (failed += 1);
-    else active += 1;
+    if (row.status === 'completed') {
+      day.completed += 1;
+      completed += 1;
+    } else if (row.status === 'failed') {
+      day.failed += 1;
+      failed += 1;
+    } else {
+      active += 1;
+    }
     if (row.duration_s !== null) {
       const d = Number(row.duration_s);
       day.durations.push(d);

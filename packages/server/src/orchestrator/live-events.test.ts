@@ -36,7 +36,11 @@ function follow(
         if (!data) continue;
         const event = LiveEvent.parse(JSON.parse(data.slice(6)));
         events.push(event);
-        for (const w of [...waiters]) if (w.type === event.type) waiters.splice(waiters.indexOf(w), 1), w.resolve(event);
+        for (const w of [...waiters]) {
+          if (w.type !== event.type) continue;
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
+        }
       }
     }
   })().catch((err: unknown) => {
