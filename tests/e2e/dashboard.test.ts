@@ -225,10 +225,13 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
-  test('typing in the playground: text call with streamed replies and per-turn latency', async () => {
-    const { page } = await browser();
+  test('typing in the playground: text call with streamed replies and per-turn latency, watched live on the call page and hung up from there', async () => {
+    const created = await api<{ id: string }>({ baseUrl, apiKey }, 'POST', '/v1/pipes', { name: 'E2E text line', agent_id: AGENT_ID, greeting: 'Type away.' });
+    expect(created.status).toBe(201);
+    const { context, page } = await browser();
     await signInWithKey(page);
     await page.click('nav >> text=Playground');
+    await page.selectOption('select[name=pipe]', created.body.id);
     await page.click('button[role=radio]:has-text("Text")');
     await page.click('button:has-text("Start text chat")');
     await page.waitForSelector('.badge:has-text("listening"), .badge:has-text("speaking"), .badge:has-text("idle")');
@@ -241,8 +244,22 @@ describe('dashboard in Chromium', () => {
     await page.locator('.bubble.agent[data-role=agent]', { hasText: 'You said: second line' }).waitFor();
     await page.locator('.latency-table tbody tr').nth(1).waitFor();
     await shot(page, '13-playground-text');
-    await page.click('button:has-text("Hang up")');
+
+    // The live call page, in a second tab of the same session: replay, then live updates.
+    const [watch] = await Promise.all([context.waitForEvent('page'), page.click('text=Watch it live in a new tab')]);
+    await watch.waitForLoadState();
+    await watch.locator('.bubble.agent', { hasText: 'You said: second line' }).waitFor();
+    await watch.locator('.badge.live:has-text("live")').first().waitFor();
+    await input.fill('third line');
+    await input.press('Enter');
+    await watch.locator('.bubble.user', { hasText: 'third line' }).waitFor();
+    await watch.locator('.bubble.agent', { hasText: 'You said: third line' }).waitFor();
+    await shot(watch, '14-call-live');
+    await watch.click('button:has-text("Hang up")');
+    await watch.locator('.badge:has-text("completed")').waitFor();
+    await watch.locator('.stat-value:has-text("api hangup")').waitFor();
     await page.waitForSelector('text=Open the call page');
+    await watch.close();
     await page.close();
   }, 120_000);
 
@@ -252,10 +269,10 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.stat');
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot(page, '14-phone-overview');
+    await shot(page, '15-phone-overview');
     await page.click('nav >> text=Playground');
     await page.waitForSelector('button:has-text("Start voice call")');
-    await shot(page, '15-phone-playground');
+    await shot(page, '16-phone-playground');
     await page.close();
   }, 60_000);
 });

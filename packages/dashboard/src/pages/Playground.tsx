@@ -138,6 +138,15 @@ export function PlaygroundPage() {
             ) : null}
             {error ? <ErrorBox error={error} /> : null}
             {view?.error ? <div className="error-box">{view.error}</div> : null}
+            {callId && live ? (
+              <div className="note">
+                {/* rel=opener: the new tab inherits this tab's session storage, and with it the sign-in. */}
+                Call <code>{callId.slice(0, 14)}…</code> is live.{' '}
+                <a href={`/calls/${encodeURIComponent(callId)}`} target="_blank" rel="opener">
+                  Watch it live in a new tab →
+                </a>
+              </div>
+            ) : null}
             {callId && view?.status === 'ended' ? (
               <div className="note">
                 Call ended. <Link to={`/calls/${encodeURIComponent(callId)}`}>Open the call page →</Link>

@@ -71,7 +71,8 @@ export async function runDev(config: ServerConfig, spaceName: string): Promise<v
     try {
       const { key } = await devKey(store, config.dataDir, spaceName);
       await writeDevEnv(config.dataDir, running.url, key);
-      process.stdout.write(banner(running.url, key, config.dataDir, `is already running (pid ${running.pid}); nothing new was started.`) + '\n');
+      const dashboard = `  Dashboard  ${running.url}/   (sign in with the API key below; a one-time link is printed only by the process that started the stack)`;
+      process.stdout.write(banner(running.url, key, config.dataDir, `is already running (pid ${running.pid}); nothing new was started.`, dashboard) + '\n');
     } finally {
       await store.close();
     }
