@@ -153,6 +153,15 @@ describe('dashboard in Chromium', () => {
     await row.locator('select').selectOption(pipe.id);
     await row.locator('button:has-text("Attach")').click();
     await page.locator('tr', { hasText: '+1 415 555 0142' }).locator('.badge:has-text("E2E voice line")').waitFor();
+    // A SIP trunk with a DID, synced into the numbers list.
+    await page.click('button:has-text("Register trunk")');
+    await page.fill('input[placeholder="my provider"]', 'E2E carrier');
+    await page.fill('input[placeholder="sip.provider.example"]', 'sip.carrier.example');
+    await page.fill('input[placeholder="+14155550100, +14155550101"]', '+14155550177');
+    await page.click('form button:has-text("Register trunk")');
+    await page.locator('tr', { hasText: 'E2E carrier' }).locator('button:has-text("Sync numbers")').click();
+    await page.locator('.note', { hasText: 'E2E carrier: 1 number synced, 1 new.' }).waitFor();
+    await page.locator('tr', { hasText: '+1 415 555 0177' }).locator('td', { hasText: 'E2E carrier' }).waitFor();
     await shot(page, '04-numbers');
     const attached = await api<{ numbers: string[] }>({ baseUrl, apiKey }, 'GET', `/v1/pipes/${pipe.id}`);
     expect(attached.body.numbers).toEqual(['+14155550142']);

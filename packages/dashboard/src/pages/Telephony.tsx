@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { PhoneNumber, Pipe, Trunk } from '@unpod/protocol';
+import type { PhoneNumber, Pipe, Trunk, TrunkSyncResult } from '@unpod/protocol';
 import { api, listAll } from '../api.js';
 import { Badge, Card, Empty, ErrorBox, Field, ListState, PageHeader, useAction, useAsync } from '../components/ui.js';
 import { displayNumber } from '../lib/format.js';
@@ -167,8 +167,8 @@ export function TelephonyPage() {
   const [showTrunk, setShowTrunk] = useState(false);
   const [syncNote, setSyncNote] = useState<string | undefined>();
   const sync = useAction(async (t: Trunk) => {
-    const result = await api<{ created?: number; updated?: number }>('POST', `/v1/trunks/${encodeURIComponent(t.id)}/sync`);
-    setSyncNote(`${t.name}: synced (${JSON.stringify(result).slice(0, 120)})`);
+    const result = await api<TrunkSyncResult>('POST', `/v1/trunks/${encodeURIComponent(t.id)}/sync`);
+    setSyncNote(`${t.name}: ${result.synced} number${result.synced === 1 ? '' : 's'} synced, ${result.new} new.`);
     numbers.reload();
   });
   const reload = () => {
@@ -242,7 +242,7 @@ export function TelephonyPage() {
                         {t.host}:{t.port}/{t.transport}
                       </td>
                       <td className="hide-sm">{t.username ? `digest (${t.username})` : t.source_ips.length ? 'IP allowlist' : 'none'}</td>
-                      <td className="hide-sm">{(t as Trunk & { dids?: string[] }).dids?.length ?? 0}</td>
+                      <td className="hide-sm">{t.dids.length}</td>
                       <td className="row-actions">
                         <button className="btn small" onClick={() => void sync.run(t)} disabled={sync.busy}>
                           Sync numbers
