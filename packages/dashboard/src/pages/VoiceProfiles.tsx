@@ -38,7 +38,11 @@ function HearIt({ profile }: { profile: VoiceProfile }) {
 
 export function VoiceProfilesPage() {
   const [offlineOnly, setOfflineOnly] = useState(false);
-  const state = useAsync(async () => (await api<Page<VoiceProfile>>('GET', `/v1/voice-profiles?limit=200${offlineOnly ? '&offline=true' : ''}`)).data, [offlineOnly]);
+  // Profiles that work on this machine with no keys come first.
+  const state = useAsync(async () => {
+    const list = (await api<Page<VoiceProfile>>('GET', `/v1/voice-profiles?limit=200${offlineOnly ? '&offline=true' : ''}`)).data;
+    return [...list].sort((a, b) => Number(b.offline) - Number(a.offline) || a.name.localeCompare(b.name));
+  }, [offlineOnly]);
   return (
     <>
       <PageHeader
