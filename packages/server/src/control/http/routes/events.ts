@@ -43,22 +43,31 @@ function streamCall(deps: { store: Store; events: LiveEventHub; liveEvents: (id:
   return sseResponse((writer: SseWriter) => {
     const pending: LiveEvent[] = [];
     let replaying = true;
+    let ended = false;
     const deliver = (event: LiveEvent) => {
+      // The end may reach us twice (stored and live) when the call ends while we subscribe.
+      if (ended) return;
       writer.send(event);
-      if (event.type === 'call.ended') queueMicrotask(() => writer.close());
+      if (event.type === 'call.ended') {
+        ended = true;
+        queueMicrotask(() => writer.close());
+      }
     };
     const unsubscribe = deps.events.subscribe(call.space_id, { callId: call.id }, (event) => {
       if (replaying) pending.push(event);
       else deliver(event);
     });
     const history = deps.liveEvents(call.id);
-    const replay = history ? Promise.resolve([...history]) : storedEvents(deps.store, call);
+    // Not live here: read the call again after subscribing. A call stores its end before it
+    // publishes `call.ended`, so either the fresh row is finished or the end is still to come.
+    const replay = history
+      ? Promise.resolve([...history])
+      : deps.store.calls.get(call.space_id, call.id).then((fresh) => storedEvents(deps.store, fresh ?? call));
     void replay
       .then((events) => {
         for (const event of events) deliver(event);
         replaying = false;
         for (const event of pending.splice(0)) deliver(event);
-        if (!history && TERMINAL.has(call.status)) writer.close();
       })
       .catch(() => writer.close());
     return unsubscribe;
