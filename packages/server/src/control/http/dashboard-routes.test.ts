@@ -240,6 +240,20 @@ describe.each(DATABASES)('dashboard REST routes (%s)', (kind) => {
       h.live.live.delete(id);
     });
 
+    it('follows a call that is not live on this node until its end arrives, and sends the end once', async () => {
+      const id = await newCall();
+      const res = await h.raw(`/v1/calls/${id}/events`);
+      expect(res.status).toBe(200);
+      // Stored first, then published: what a node does when a call ends while someone subscribes.
+      await h.store.calls.finish(id, 'api_hangup');
+      const at = new Date().toISOString();
+      hub.publish(h.spaceId, { type: 'call.ended', call_id: id, at, reason: 'api_hangup' });
+      const { events, ended } = await readEvents(res, 100);
+      expect(ended).toBe(true);
+      expect(events.filter((e) => e.type === 'call.ended')).toHaveLength(1);
+      expect(hub.subscriberCount).toBe(0);
+    });
+
     it("answers another space's call, and unknown ids, with 404", async () => {
       const id = await newCall();
       const other = await h.newTenant();
