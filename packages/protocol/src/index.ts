@@ -23,3 +23,4 @@ export * from './wire/bridge.js';
 export * from './wire/client.js';
 export * from './wire/parse.js';
 export * from './wire/names.js';
+export * from './rest/dashboard.js';

@@ -2,6 +2,10 @@ import { rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerConfig } from './config.js';
 import { createControlApp } from './control/http/app.js';
+import { dashboardBuilt, defaultDashboardDir } from './control/http/dashboard-static.js';
+import { InMemoryLiveEventHub, type LiveEventHub } from './control/live-events.js';
+import { LoginLinks } from './control/login-links.js';
+import { registrySampler } from './speech/voice-sample.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -37,12 +41,18 @@ export class UnpodServer {
     readonly recordings: RecordingStore,
     /** Backs `GET /readyz`; telephony reports its SIP listener here. */
     readonly readiness: Readiness,
+    /** One-time dashboard login links (`unpod dev` prints one). */
+    readonly loginLinks: LoginLinks,
+    /** Live call and worker events behind the SSE routes. */
+    readonly events: LiveEventHub,
+    /** Whether a built dashboard is served at `/`. */
+    readonly dashboard: boolean,
   ) {}
 
   /** Open (and migrate) the store, mount everything and listen. */
   static async start(
     config: ServerConfig,
-    options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings> } = {},
+    options: { logger?: Logger; writeRuntimeFile?: boolean; timings?: Partial<OrchestratorTimings>; dashboardDir?: string } = {},
   ): Promise<UnpodServer> {
     const logger = options.logger ?? createLogger(config.logLevel, { node_id: config.nodeId });
     await loadSpeechPlugins(config.speechPlugins);
@@ -56,6 +66,10 @@ export class UnpodServer {
     const recordings = createRecordingStore(config.recordings);
     const readiness = new Readiness({ nodeId: config.nodeId, db: store.db, redisUrl: config.redisUrl }, config.sip.enabled);
     let url = '';
+    const events = new InMemoryLiveEventHub((err) => logger.warn({ err }, 'live event listener failed'));
+    const loginLinks = new LoginLinks();
+    const dashboardDir = options.dashboardDir ?? defaultDashboardDir();
+    const dashboard = dashboardBuilt(dashboardDir);
     const orchestratorRef: { current?: Orchestrator } = {};
     const app = createControlApp({
       store,
@@ -64,11 +78,19 @@ export class UnpodServer {
       startedAtMs: Date.now(),
       readiness,
       recordings,
-      liveCalls: { launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe), hangup: (c) => orchestratorRef.current!.hangup(c) },
+      liveCalls: {
+        launch: (c, pipe) => orchestratorRef.current!.launch(c, pipe),
+        hangup: (c) => orchestratorRef.current!.hangup(c),
+        liveEvents: (id) => orchestratorRef.current!.liveEvents(id),
+      },
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
+      events,
+      loginLinks,
+      voiceSamples: { synthesize: (profile, text, signal) => registrySampler(orchestratorRef.current!.speech).synthesize(profile, text, signal) },
+      ...(dashboard ? { dashboardDir } : {}),
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, recordings });
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, recordings, events });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
@@ -83,7 +105,7 @@ export class UnpodServer {
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = config.publicUrl?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port, recordings, readiness);
+    const server = new UnpodServer(config, store, logger, http, orchestrator, url, port, recordings, readiness, loginLinks, events, dashboard);
     if (options.writeRuntimeFile !== false) await server.writeRuntimeFile();
     logger.info({ url, database: store.db.kind, data_dir: config.dataDir }, 'unpod server listening');
     return server;

@@ -30,27 +30,28 @@ async function findRunningStack(dataDir: string): Promise<RuntimeInfo | undefine
 }
 
 /** Reuse the dev key from dev.env while it is valid; otherwise create one. */
-async function devKey(store: Store, dataDir: string, spaceName: string): Promise<{ key: string; reused: boolean }> {
+async function devKey(store: Store, dataDir: string, spaceName: string): Promise<{ key: string; reused: boolean; spaceId: string }> {
   const { space } = await store.spaces.ensure(spaceName);
   try {
     const env = await readFile(path.join(dataDir, DEV_ENV_FILE), 'utf8');
     const existing = /^UNPOD_API_KEY=(\S+)$/m.exec(env)?.[1];
     if (existing) {
       const identity = await store.apiKeys.authenticate(existing);
-      if (identity?.spaceId === space.id) return { key: existing, reused: true };
+      if (identity?.spaceId === space.id) return { key: existing, reused: true, spaceId: space.id };
     }
   } catch {
     // No dev.env yet.
   }
   const created = await store.apiKeys.create(space.id, 'dev');
-  return { key: created.key, reused: false };
+  return { key: created.key, reused: false, spaceId: space.id };
 }
 
-function banner(url: string, key: string, dataDir: string, note: string): string {
+function banner(url: string, key: string, dataDir: string, note: string, dashboardLine?: string): string {
   return [
     '',
     `  Unpod ${note}`,
     '',
+    ...(dashboardLine ? [dashboardLine] : []),
     `  URL        ${url}`,
     `  API key    ${key}`,
     `  Env file   ${path.join(dataDir, DEV_ENV_FILE)}   (source it in another terminal)`,
@@ -70,7 +71,8 @@ export async function runDev(config: ServerConfig, spaceName: string): Promise<v
     try {
       const { key } = await devKey(store, config.dataDir, spaceName);
       await writeDevEnv(config.dataDir, running.url, key);
-      process.stdout.write(banner(running.url, key, config.dataDir, `is already running (pid ${running.pid}); nothing new was started.`) + '\n');
+      const dashboard = `  Dashboard  ${running.url}/   (sign in with the API key below; a one-time link is printed only by the process that started the stack)`;
+      process.stdout.write(banner(running.url, key, config.dataDir, `is already running (pid ${running.pid}); nothing new was started.`, dashboard) + '\n');
     } finally {
       await store.close();
     }
@@ -79,11 +81,18 @@ export async function runDev(config: ServerConfig, spaceName: string): Promise<v
   const server = await UnpodServer.start(config);
   const { telephony, close } = await withTelephony(server);
   closeOnSignals(close);
-  const { key } = await devKey(server.store, config.dataDir, spaceName);
+  const { key, spaceId } = await devKey(server.store, config.dataDir, spaceName);
   await writeDevEnv(config.dataDir, server.url, key);
-  process.stdout.write(banner(server.url, key, config.dataDir, 'dev stack is up. Ctrl-C stops it.') + '\n');
+  process.stdout.write(banner(server.url, key, config.dataDir, 'dev stack is up. Ctrl-C stops it.', dashboardLine(server, spaceId)) + '\n');
   if (telephony) process.stdout.write(`${telephony.listeningLine}\n`);
   process.stdout.write(`unpod listening on ${server.url}\n`);
+}
+
+/** The dashboard URL with a fresh one-time login link, or how to get the dashboard. */
+function dashboardLine(server: UnpodServer, spaceId: string): string {
+  if (!server.dashboard) return '  Dashboard  not built: run `npm run build`, then restart';
+  const { token } = server.loginLinks.issue(spaceId);
+  return `  Dashboard  ${server.url}/?login=${token}   (one-time sign-in link, valid 10 minutes)`;
 }
 
 async function writeDevEnv(dataDir: string, url: string, key: string): Promise<void> {

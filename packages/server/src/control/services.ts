@@ -1,4 +1,4 @@
-import type { Pipe, WorkerView } from '@unpod/protocol';
+import type { LiveEvent, Pipe, WorkerView } from '@unpod/protocol';
 import type { CallRecord } from './store/repos/calls.js';
 
 /**
@@ -14,6 +14,11 @@ export interface LiveCalls {
   launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }>;
   /** End a live call on behalf of the API. Resolves once the end is recorded. */
   hangup(call: CallRecord): Promise<void>;
+  /**
+   * The live events a call live on this node published so far (oldest first), for SSE replay;
+   * undefined when the call is not live here.
+   */
+  liveEvents?(callId: string): readonly LiveEvent[] | undefined;
 }
 
 /** Live runners, as `GET /v1/workers` shows them. */

@@ -5,10 +5,12 @@ import {
   type AgentTransferFrame,
   type CallEndReason,
   type HelloFrame,
+  type LiveEvent,
   type Pipe,
   type TurnMetrics,
 } from '@unpod/protocol';
 import { newId, nowIso } from '../control/ids.js';
+import type { LiveEventHub } from '../control/live-events.js';
 import type { CallLogEntry } from '../control/store/repos/call-log.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Store } from '../control/store/store.js';
@@ -32,7 +34,15 @@ export interface LiveCallDeps {
   dispatcher: JobDispatcher;
   /** Called once the call has ended and released everything. */
   onFinished(call: LiveCall): void;
+  /** Where the call's live events (state, transcripts, agent text) are published, if anywhere. */
+  events?: LiveEventHub;
 }
+
+/** Live events a call keeps for late SSE subscribers; older ones are in the store. */
+const MAX_LIVE_HISTORY = 2000;
+
+type CallLiveEvent = Extract<LiveEvent, { call_id: string }>;
+type LiveEventBody = CallLiveEvent extends infer E ? (E extends CallLiveEvent ? Omit<E, 'call_id' | 'at'> : never) : never;
 
 type Phase = 'dispatching' | 'active' | 'ending' | 'ended';
 
@@ -69,6 +79,7 @@ export class LiveCall {
   /** Turn metrics waiting for an audio transport's voice stages. */
   private readonly pendingMetrics = new Set<Promise<void>>();
   private resolveFinished!: () => void;
+  private readonly liveHistory: LiveEvent[] = [];
   /** Resolves once the call has ended and its end is stored. */
   /** Why the call ended; null until `end` ran. */
   endReason: CallEndReason | null = null;
@@ -127,7 +138,9 @@ export class LiveCall {
         if (this.phase === 'active') this.bridge?.send({ event: 'dtmf', digits });
       },
       partial: (text) => {
-        if (this.phase === 'active') this.bridge?.send({ event: 'user.partial', text });
+        if (this.phase !== 'active') return;
+        this.bridge?.send({ event: 'user.partial', text });
+        this.publish({ type: 'transcript.partial', text });
       },
       bargeIn: (utteranceId) => {
         if (this.phase === 'active') this.apply(this.conversation.bargeIn(utteranceId));
@@ -201,6 +214,7 @@ export class LiveCall {
     this.workerId = result.workerId;
     this.phase = 'active';
     this.logger.info({ worker_id: result.workerId, attempts: result.attempts }, 'call started on runner');
+    this.publish({ type: 'call.started', agent_id: this.record.agent_id, transport: this.record.transport });
     this.event('runner.assigned', { worker_id: result.workerId, attempts: result.attempts, negotiated_events: this.negotiated.events, negotiated_verbs: this.negotiated.verbs });
     this.startMaxDurationTimer();
     this.transport.callStarted();
@@ -360,6 +374,7 @@ export class LiveCall {
         }
         case 'delta':
           this.transport.agentDelta(e.utteranceId, e.text);
+          this.publish({ type: 'agent.delta', text: e.text });
           break;
         case 'end':
           this.transport.agentEnd(e.utteranceId, e.text);
@@ -372,6 +387,7 @@ export class LiveCall {
           break;
         case 'state':
           this.transport.state(e.state);
+          this.publish({ type: 'call.state', state: e.state });
           this.bridge?.send({ event: 'state', state: e.state, ...(e.turnId !== null ? { turn_id: e.turnId } : {}), call_id: this.id });
           break;
         case 'start_grace': {
@@ -408,6 +424,7 @@ export class LiveCall {
 
   private recordTurnMetrics(m: TurnMetrics, speech?: SpeechTurnInfo): void {
     this.log({ kind: 'metrics', callId: this.id, metrics: m });
+    this.publish({ type: 'call.metrics', metrics: m });
     this.bridge?.send({
       event: 'turn.metrics',
       call_id: this.id,
@@ -429,10 +446,25 @@ export class LiveCall {
   private appendTurn(role: 'user' | 'agent', text: string, interrupted: boolean, heardText: string | null): void {
     const seq = ++this.seq;
     this.log({ kind: 'turn', callId: this.id, turn: { seq, role, text, at: nowIso(), interrupted, heard_text: heardText } });
+    this.publish({ type: 'transcript.final', role, text: interrupted && heardText !== null ? heardText : text, interrupted });
+  }
+
+  /** What this call published so far (oldest first), for a subscriber that joins late. */
+  liveEvents(): readonly LiveEvent[] {
+    return this.liveHistory;
+  }
+
+  private publish(body: LiveEventBody): void {
+    const hub = this.deps.events;
+    if (!hub) return;
+    const event = { ...body, call_id: this.id, at: nowIso() } as LiveEvent;
+    if (this.liveHistory.length < MAX_LIVE_HISTORY) this.liveHistory.push(event);
+    hub.publish(this.record.space_id, event);
   }
 
   private event(type: string, data: Record<string, unknown>): void {
     this.log({ kind: 'event', callId: this.id, id: newId('call'), at: nowIso(), type, data });
+    this.publish({ type: 'call.event', name: type, data });
   }
 
   /**
@@ -485,6 +517,7 @@ export class LiveCall {
         this.logger.error({ err }, 'storing the call end failed');
       }
       this.logger.info({ reason, worker_id: this.workerId }, 'call ended');
+      this.publish({ type: 'call.ended', reason });
       this.transport.end(reason, error, closeCode);
       this.bridge?.close(closeCode, `call ended: ${reason}`);
       this.reservation?.release();

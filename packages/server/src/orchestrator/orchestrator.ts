@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type Pipe, type WorkerView } from '@unpod/protocol';
+import { CLOSE_CODES, type LiveEvent, type Pipe, type WorkerView } from '@unpod/protocol';
 import type { ServerConfig } from '../config.js';
 import type { LiveCalls, WorkerDirectory } from '../control/services.js';
 import type { CallRecord } from '../control/store/repos/calls.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { metrics } from '../ops/metrics.js';
 import { createRecordingStore, type RecordingStore } from '../ops/recordings/index.js';
 import { timedDispatcher, runnerTotals } from '../ops/orchestrator-metrics.js';
-import { applySpeechPlugins, createNodeSpeechRegistry } from '../speech/index.js';
+import { applySpeechPlugins, createNodeSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
 import { TextGateway, SESSION_CONNECT_PATH, type TextTransport } from '../transports/text/index.js';
 import { AudioGateway } from '../transports/websocket-audio/index.js';
 import type { CallTransport } from '../transports/transport.js';
@@ -19,6 +19,8 @@ import { CONTROL_PATH, ControlServer } from './control-server.js';
 import { Dispatcher, type JobDispatcher } from './dispatcher.js';
 import { LiveCall } from './live-call.js';
 import { InMemoryRunnerRegistry, type RunnerRegistry } from './registry.js';
+import { publishWorkerChanges } from './worker-events.js';
+import type { LiveEventHub } from '../control/live-events.js';
 import { resolveTimings, type OrchestratorTimings } from './timings.js';
 
 export interface OrchestratorDeps {
@@ -34,6 +36,8 @@ export interface OrchestratorDeps {
   registry?: RunnerRegistry | undefined;
   /** Where recordings go; default: from `config.recordings`. */
   recordings?: RecordingStore | undefined;
+  /** Live call and worker events for the dashboard's SSE streams. */
+  events?: LiveEventHub | undefined;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface OrchestratorDeps {
 export class Orchestrator implements LiveCalls, WorkerDirectory {
   readonly timings: OrchestratorTimings;
   readonly registry: RunnerRegistry;
+  /** This node's speech engines (voice calls, voice-profile samples). */
+  readonly speech: SpeechRegistry;
   private readonly control: ControlServer;
   private readonly bridges: BridgeAcceptor;
   private readonly dispatcher: JobDispatcher;
@@ -58,7 +64,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     const { store, config, http } = deps;
     this.logger = deps.logger.child({ component: 'orchestrator' });
     this.timings = resolveTimings(deps.timings);
-    this.registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    const registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    this.registry = deps.events ? publishWorkerChanges(registry, deps.events) : registry;
     this.control = new ControlServer({
       authenticate: (key) => store.apiKeys.authenticate(key),
       registry: this.registry,
@@ -85,17 +92,18 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
         await this.launchWith(call, transport);
       },
     });
+    this.speech = applySpeechPlugins(
+      createNodeSpeechRegistry({
+        logger: this.logger,
+        pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
+        envCredentials: config.cloud.envCredentials,
+        spaceCredentials: store.credentials,
+      }),
+    );
     this.audio = new AudioGateway({
       logger: this.logger,
       store,
-      registry: applySpeechPlugins(
-        createNodeSpeechRegistry({
-          logger: this.logger,
-          pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
-          envCredentials: config.cloud.envCredentials,
-          spaceCredentials: store.credentials,
-        }),
-      ),
+      registry: this.speech,
       recordings: deps.recordings ?? createRecordingStore(config.recordings),
       wsBase: () => wsBase(deps.publicUrl()),
       clientConnectWindowMs: this.timings.clientConnectWindowMs,
@@ -192,6 +200,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       logger: this.deps.logger,
       timings: this.timings,
       dispatcher: timedDispatcher(this.dispatcher),
+      events: this.deps.events,
       onFinished: (c) => {
         if (this.calls.get(c.id) === c) this.calls.delete(c.id);
         metrics.callEnded(call.transport, c.endReason ?? 'unknown');
@@ -215,6 +224,10 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   /** A call live on this node (tests and diagnostics). */
   liveCall(callId: string): LiveCall | undefined {
     return this.calls.get(callId);
+  }
+
+  liveEvents(callId: string): readonly LiveEvent[] | undefined {
+    return this.calls.get(callId)?.liveEvents();
   }
 
   /** End live calls (`server_shutdown`), then close runner sockets with 1001 so runners reconnect. */

@@ -2,7 +2,7 @@ import type { Pipe } from '@unpod/protocol';
 import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { UnpodServer } from '../server.js';
-import { applySpeechPlugins, createNodeSpeechRegistry, type SpeechRegistry } from '../speech/index.js';
+import type { SpeechRegistry } from '../speech/index.js';
 import type { CallTransport } from '../transports/transport.js';
 import type { CallLauncher } from './context.js';
 import { SipStartError, TelephonyService } from './service.js';
@@ -59,16 +59,9 @@ export function linkOrchestrator(orchestrator: Orchestrator, telephony: () => Te
 export async function startTelephony(server: UnpodServer, options: { registry?: SpeechRegistry } = {}): Promise<RunningTelephony | null> {
   const { config, logger, store } = server;
   if (!config.sip.enabled) return null;
-  const registry =
-    options.registry ??
-    applySpeechPlugins(
-      createNodeSpeechRegistry({
-        logger,
-        pocketsphinx: { pool: { minSize: 1, maxSize: config.sttDecoders } },
-        envCredentials: config.cloud.envCredentials,
-        spaceCredentials: store.credentials,
-      }),
-    );
+  // One set of engines per node: phone calls share the orchestrator's registry (decoder pool,
+  // breakers, cached cloud adapters) with WebSocket audio calls; its owner closes it.
+  const registry = options.registry ?? server.orchestrator.speech;
   let service: TelephonyService | null = null;
   const launcher = linkOrchestrator(server.orchestrator, () => service);
   try {
@@ -81,7 +74,6 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
       createVoice: voiceFactory({ store, registry, logger, recordings: server.recordings, mode: config.sip.voice }),
     });
   } catch (err) {
-    if (!options.registry) await registry.close();
     if (err instanceof SipStartError && err.code === 'port_in_use' && !config.sip.portExplicit) {
       logger.warn({ port: config.sip.port }, 'SIP is off: the default SIP port is in use (set --sip-port to choose another)');
       return null;
@@ -94,7 +86,6 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
     listeningLine: `unpod sip listening on udp:${running.udpPort} tcp:${running.tcpPort}`,
     async close() {
       await running.close();
-      if (!options.registry) await registry.close();
     },
   };
 }

@@ -6,14 +6,20 @@ import { httpMetrics, mountOpsRoutes } from '../../ops/http.js';
 import type { Readiness } from '../../ops/readiness.js';
 import type { RecordingStore } from '../../ops/recordings/index.js';
 import { ApiError } from '../errors.js';
+import { InMemoryLiveEventHub, type LiveEventHub } from '../live-events.js';
+import { LoginLinks } from '../login-links.js';
 import type { LiveCalls, WorkerDirectory } from '../services.js';
+import type { VoiceSampler } from '../../speech/voice-sample.js';
 import type { Store } from '../store/store.js';
 import { bodyLimit } from './body.js';
 import { errorBody, mountRoutes, type AppEnv, type RouteSpec } from './route.js';
 import { buildOpenApi } from './openapi.js';
+import { mountDashboard } from './dashboard-static.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { callRoutes } from './routes/calls.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { numberRoutes } from './routes/numbers.js';
 import { pipeRoutes } from './routes/pipes.js';
@@ -36,6 +42,14 @@ export interface ControlDeps {
   readiness?: Readiness | undefined;
   /** Where recordings are read from; default: the `<dataDir>/recordings` directory. */
   recordings?: RecordingStore | undefined;
+  /** Live events for the SSE routes; default: a private in-process hub. */
+  events?: LiveEventHub;
+  /** One-time dashboard login links; default: a private set (no link can be issued). */
+  loginLinks?: LoginLinks;
+  /** Speaks voice-profile samples; without it the sample route answers 503. */
+  voiceSamples?: VoiceSampler;
+  /** A built dashboard (`index.html` and assets) to serve at `/`; none when unset. */
+  dashboardDir?: string;
 }
 
 /** All REST routes, in documentation order. */
@@ -53,11 +67,14 @@ export function allRoutes(deps: ControlDeps): RouteSpec[] {
     ...sessionRoutes(deps),
     ...workerRoutes(deps),
     ...usageRoutes(deps),
+    ...eventRoutes({ ...deps, events: deps.events! }),
+    ...dashboardRoutes({ ...deps, loginLinks: deps.loginLinks! }),
   ];
 }
 
 /** Build the REST app. Testable in-process with `app.request()`; no port needed. */
-export function createControlApp(deps: ControlDeps): Hono<AppEnv> {
+export function createControlApp(given: ControlDeps): Hono<AppEnv> {
+  const deps: ControlDeps = { ...given, events: given.events ?? new InMemoryLiveEventHub(), loginLinks: given.loginLinks ?? new LoginLinks() };
   const app = new Hono<AppEnv>();
   const routes = allRoutes(deps);
   const openapi = buildOpenApi(routes);
@@ -105,6 +122,7 @@ export function createControlApp(deps: ControlDeps): Hono<AppEnv> {
 
   app.get('/openapi.json', (c) => c.json(openapi));
   mountRoutes(app, routes, deps.store);
+  if (deps.dashboardDir !== undefined) mountDashboard(app, deps.dashboardDir);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -98,6 +98,20 @@ const WRITE_ROUTES: WriteRoute[] = [
     valid: (i) => ({ pipe_id: i.pipe }),
     wrongType: { body: (i) => ({ pipe_id: i.pipe, ttl_s: '300' }), field: 'ttl_s' },
   },
+  {
+    method: 'POST',
+    route: '/v1/voice-profiles/:id/sample',
+    path: () => '/v1/voice-profiles/VP_embedded_en/sample',
+    valid: () => ({ text: 'hello' }),
+    wrongType: { body: () => ({ text: 5 }), field: 'text' },
+  },
+  {
+    method: 'POST',
+    route: '/v1/auth/login-link',
+    path: () => '/v1/auth/login-link',
+    valid: () => ({ token: 'll_not_a_real_token' }),
+    wrongType: { body: () => ({ token: 5 }), field: 'token' },
+  },
 ];
 
 const label = (r: WriteRoute) => `${r.method} ${r.route}`;
@@ -191,7 +205,7 @@ describe.each(DATABASES)('REST bad input (%s)', (kind) => {
       const real = r.path(ids);
       const bodies: string[] = [];
       for (const fake of ['XX_00000000000000000000000000', "1' OR '1'='1", '%E2%80%AE', 'a'.repeat(300)]) {
-        const path = real.replace(/\/(SPC|PIPE|TRK|NUM|SCL)_[A-Z0-9]+/, `/${fake}`);
+        const path = real.replace(/\/((SPC|PIPE|TRK|NUM|SCL)_[A-Z0-9]+|VP_[a-z0-9_]+)/, `/${fake}`);
         expect(path).not.toBe(real);
         const body = r.valid(ids);
         const res = await h.request(r.method, path, Object.keys(body).length ? { json: body } : {});

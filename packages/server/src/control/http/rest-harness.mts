@@ -9,13 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import type { WorkerView } from '@unpod/protocol';
+import type { LiveEvent, WorkerView } from '@unpod/protocol';
 import { createPgSchema, type PgSchema } from '@unpod/testkit/postgres';
 import { loadConfig } from '../../config.js';
 import type { LiveCalls, WorkerDirectory } from '../services.js';
 import type { CallRecord } from '../store/repos/calls.js';
 import { Store } from '../store/store.js';
-import { createControlApp } from './app.js';
+import { createControlApp, type ControlDeps } from './app.js';
 
 export const DATABASES = ['sqlite', 'postgres'] as const;
 export type DatabaseKind = (typeof DATABASES)[number];
@@ -24,6 +24,12 @@ export type DatabaseKind = (typeof DATABASES)[number];
 export class RecordingLiveCalls implements LiveCalls {
   readonly launched: CallRecord[] = [];
   readonly hungUp: string[] = [];
+  /** Calls a test declares live on this node, with what they published so far. */
+  readonly live = new Map<string, LiveEvent[]>();
+
+  liveEvents(callId: string): readonly LiveEvent[] | undefined {
+    return this.live.get(callId);
+  }
 
   constructor(private readonly store: () => Store) {}
 
@@ -98,6 +104,8 @@ export interface Harness {
   key: string;
   spaceId: string;
   request(method: string, urlPath: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** The raw response (streams, binary bodies), with the harness key unless `key` says otherwise. */
+  raw(urlPath: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   /** A fresh space with its own key. */
   newTenant(): Promise<{ key: string; spaceId: string }>;
   close(): Promise<void>;
@@ -105,7 +113,10 @@ export interface Harness {
 
 let tenantCounter = 0;
 
-export async function openHarness(kind: DatabaseKind): Promise<Harness> {
+/** Optional services a suite wires in (live events, login links, voice samples, dashboard files). */
+export type HarnessExtras = Pick<ControlDeps, 'events' | 'loginLinks' | 'voiceSamples' | 'dashboardDir'>;
+
+export async function openHarness(kind: DatabaseKind, extras: HarnessExtras = {}): Promise<Harness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'unpod-rest-'));
   let pg: PgSchema | undefined;
   if (kind === 'postgres') pg = await createPgSchema('rest');
@@ -120,7 +131,7 @@ export async function openHarness(kind: DatabaseKind): Promise<Harness> {
   }
   const live = new RecordingLiveCalls(() => store);
   const workers = new FakeWorkers();
-  const app = createControlApp({ store, config, logger: pino({ level: 'silent' }), liveCalls: live, workers, startedAtMs: Date.now() });
+  const app = createControlApp({ store, config, logger: pino({ level: 'silent' }), liveCalls: live, workers, startedAtMs: Date.now(), ...extras });
 
   const newTenant = async () => {
     const { space } = await store.spaces.ensure(`tenant-${process.pid}-${++tenantCounter}-${Math.random().toString(36).slice(2, 8)}`);
@@ -157,6 +168,12 @@ export async function openHarness(kind: DatabaseKind): Promise<Harness> {
     key: own.key,
     spaceId: own.spaceId,
     request,
+    raw: (urlPath, init = {}) => {
+      const headers = new Headers(init.headers);
+      const key = init.key === undefined ? own.key : init.key;
+      if (key !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`);
+      return Promise.resolve(app.request(urlPath, { ...init, headers }));
+    },
     newTenant,
     async close() {
       await store.close();
