@@ -54,11 +54,22 @@ export interface SipConfig {
   voice: 'pipeline' | 'media-only';
 }
 
+/** Scale-out: several nodes sharing runners through Redis (null when this node is alone). */
+export interface ClusterConfig {
+  /** `redis://` or `rediss://` URL (`UNPOD_REDIS_URL` / `--redis-url`). */
+  redisUrl: string;
+  /** Prefix of every Redis key and channel (`UNPOD_REDIS_PREFIX`, default `unpod:`). */
+  redisPrefix: string;
+  /** A node silent this long is dead and swept by a survivor (`UNPOD_NODE_TTL_MS`, default 10000). */
+  nodeTtlMs: number;
+}
+
 /** Validated server configuration. */
 export type ServerConfig = z.infer<typeof ConfigSchema> & {
   /** `sqlite` for the embedded store (a file in `dataDir`), `postgres` when `databaseUrl` says so. */
   databaseKind: 'sqlite' | 'postgres';
   sip: SipConfig;
+  cluster: ClusterConfig | null;
 };
 
 /** Flags a CLI command may pass; each overrides its env variable. */
@@ -79,6 +90,8 @@ export interface ConfigFlags {
   /** Address the SIP/RTP sockets bind to. */
   sipBind?: string | undefined;
   sipAnswerTimeout?: string | number | undefined;
+  /** `redis://...`: join the cluster sharing this Redis. */
+  redisUrl?: string | undefined;
 }
 
 /** Env variables the server reads, documented in the README. */
@@ -96,6 +109,9 @@ export const ENV_VARS = [
   'UNPOD_SIP_BIND',
   'UNPOD_SIP_ANSWER_TIMEOUT_S',
   'UNPOD_SIP_VOICE',
+  'UNPOD_REDIS_URL',
+  'UNPOD_REDIS_PREFIX',
+  'UNPOD_NODE_TTL_MS',
 ] as const;
 
 function parsePort(raw: string | number | undefined, source: string): number | undefined {
@@ -138,7 +154,23 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host) };
+  const cluster = loadClusterConfig(flags, env);
+  if (cluster && databaseKind !== 'postgres') {
+    throw new ConfigError('UNPOD_REDIS_URL / --redis-url: nodes of a cluster share one PostgreSQL database; set UNPOD_DATABASE_URL to postgres://...');
+  }
+  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), cluster };
+}
+
+function loadClusterConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): ClusterConfig | null {
+  const redisUrl = flags.redisUrl ?? blankToUndefined(env.UNPOD_REDIS_URL);
+  if (redisUrl === undefined) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError(`UNPOD_REDIS_URL / --redis-url: "${redisUrl.replace(/:[^:@/]*@/, ':***@')}" is not a redis:// or rediss:// URL`);
+  const redisPrefix = blankToUndefined(env.UNPOD_REDIS_PREFIX) ?? 'unpod:';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) throw new ConfigError(`UNPOD_REDIS_PREFIX: "${redisPrefix}" may hold only letters, digits and _ . : - (max 64)`);
+  const rawTtl = blankToUndefined(env.UNPOD_NODE_TTL_MS) ?? '10000';
+  const nodeTtlMs = Number(rawTtl);
+  if (!Number.isInteger(nodeTtlMs) || nodeTtlMs < 300 || nodeTtlMs > 600_000) throw new ConfigError(`UNPOD_NODE_TTL_MS: "${rawTtl}" is not a whole number of milliseconds from 300 to 600000`);
+  return { redisUrl, redisPrefix, nodeTtlMs };
 }
 
 function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {

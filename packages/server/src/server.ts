@@ -5,7 +5,7 @@ import { createControlApp } from './control/http/app.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
-import { Orchestrator, type OrchestratorTimings } from './orchestrator/index.js';
+import { Orchestrator, OrchestratorCluster, resolveTimings, type OrchestratorTimings } from './orchestrator/index.js';
 
 /** Written to the data dir while a server runs, so `unpod dev` can find a running stack. */
 export interface RuntimeInfo {
@@ -55,7 +55,24 @@ export class UnpodServer {
       workers: { list: (s, f) => orchestratorRef.current!.list(s, f) },
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings });
+    let cluster: OrchestratorCluster | undefined;
+    if (config.cluster) {
+      try {
+        cluster = await OrchestratorCluster.connect({
+          redis: { url: config.cluster.redisUrl, prefix: config.cluster.redisPrefix },
+          nodeId: config.nodeId,
+          nodeTtlMs: config.cluster.nodeTtlMs,
+          registryTtlMs: resolveTimings(options.timings).registryTtlMs,
+          publicUrl: () => url,
+          store,
+          logger,
+        });
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, cluster });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
@@ -70,6 +87,14 @@ export class UnpodServer {
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = config.publicUrl?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    try {
+      await orchestrator.join();
+    } catch (err) {
+      await orchestrator.close();
+      await http.close();
+      await store.close();
+      throw err;
+    }
     const server = new UnpodServer(config, store, logger, http, orchestrator, url, port);
     if (options.writeRuntimeFile !== false) await server.writeRuntimeFile();
     logger.info({ url, database: store.db.kind, data_dir: config.dataDir }, 'unpod server listening');

@@ -16,6 +16,8 @@ import { CONTROL_PATH, ControlServer } from './control-server.js';
 import { Dispatcher, type JobDispatcher } from './dispatcher.js';
 import { LiveCall } from './live-call.js';
 import { InMemoryRunnerRegistry, type RunnerRegistry } from './registry.js';
+import { InProcessClusterBus, type ClusterBus } from '../cluster/bus.js';
+import type { OrchestratorCluster } from './cluster.js';
 import { resolveTimings, type OrchestratorTimings } from './timings.js';
 
 export interface OrchestratorDeps {
@@ -27,8 +29,10 @@ export interface OrchestratorDeps {
   publicUrl: () => string;
   /** Timer overrides (tests use short ones). */
   timings?: Partial<OrchestratorTimings> | undefined;
-  /** Replace the in-memory registry (scale-out). */
+  /** Replace the in-memory registry (tests). */
   registry?: RunnerRegistry | undefined;
+  /** Scale-out: the shared registry, bus and node liveness over Redis (null: this node is alone). */
+  cluster?: OrchestratorCluster | undefined;
 }
 
 /**
@@ -39,6 +43,8 @@ export interface OrchestratorDeps {
 export class Orchestrator implements LiveCalls, WorkerDirectory {
   readonly timings: OrchestratorTimings;
   readonly registry: RunnerRegistry;
+  /** Cross-node pub/sub (Redis when clustered, in-process otherwise), e.g. for live-event fan-out. */
+  readonly bus: ClusterBus;
   private readonly control: ControlServer;
   private readonly bridges: BridgeAcceptor;
   private readonly dispatcher: JobDispatcher;
@@ -52,7 +58,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     const { store, config, http } = deps;
     this.logger = deps.logger.child({ component: 'orchestrator' });
     this.timings = resolveTimings(deps.timings);
-    this.registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    this.registry = deps.registry ?? deps.cluster?.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    this.bus = deps.cluster?.bus ?? new InProcessClusterBus((err) => this.logger.error({ err }, 'bus handler threw'));
     this.control = new ControlServer({
       authenticate: (key) => store.apiKeys.authenticate(key),
       registry: this.registry,
@@ -135,6 +142,14 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     if (orphans.length > 0) this.logger.warn({ calls: orphans.length }, 'calls left unfinished by a previous run marked failed');
   }
 
+  /**
+   * Join the cluster once the node listens (its public URL is known): route jobs for runners
+   * this node holds, release slots a previous run left, heartbeat, watch the other nodes.
+   */
+  async join(): Promise<void> {
+    await this.deps.cluster?.start();
+  }
+
   async launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }> {
     if (this.closing) {
       await this.deps.store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server is shutting down' });
@@ -192,7 +207,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     await this.deps.store.calls.finish(call.id, 'api_hangup');
   }
 
-  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] {
+  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] | Promise<WorkerView[]> {
     return this.registry.list(spaceId, filter);
   }
 
@@ -209,8 +224,9 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     this.audio.close();
     await Promise.all([...this.calls.values()].map((c) => c.shutdown()));
     this.control.close();
-    this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
+    await this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
     this.bridges.close();
     await this.audio.closeEngines();
+    await (this.deps.cluster ? this.deps.cluster.close() : this.bus.close());
   }
 }
