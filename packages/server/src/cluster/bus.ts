@@ -91,24 +91,22 @@ export class InProcessClusterBus implements ClusterBus {
 
   constructor(private readonly onHandlerError: (err: unknown) => void = () => undefined) {}
 
-  publish(channel: string, message: BusMessage): Promise<void> {
+  async publish(channel: string, message: BusMessage): Promise<void> {
     assertChannel(channel);
-    if (this.closed) return Promise.reject(new Error('cluster bus is closed'));
+    if (this.closed) throw new Error('cluster bus is closed');
     const text = JSON.stringify(message);
     queueMicrotask(() => this.handlers.deliver(channel, JSON.parse(text) as BusMessage, this.onHandlerError));
-    return Promise.resolve();
   }
 
-  subscribe(channel: string, handler: BusHandler): Promise<() => void> {
+  async subscribe(channel: string, handler: BusHandler): Promise<() => void> {
     assertChannel(channel);
-    if (this.closed) return Promise.reject(new Error('cluster bus is closed'));
+    if (this.closed) throw new Error('cluster bus is closed');
     this.handlers.add(channel, handler);
-    return Promise.resolve(() => void this.handlers.remove(channel, handler));
+    return () => void this.handlers.remove(channel, handler);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
     this.handlers.clear();
-    return Promise.resolve();
   }
 }

@@ -99,6 +99,9 @@ export class NodeMembership {
           await this.options.onSweep?.(id);
           await redis.srem(this.setKey, id);
         }
+      } catch (err) {
+        // The member stays listed, so the next check (here or on another node) retries.
+        logger.error({ err, dead_node: id }, 'sweeping a dead node failed; retrying on the next check');
       } finally {
         await redis.del(`${prefix}sweep:${id}`);
       }
