@@ -53,7 +53,7 @@ export interface AgentRunnerOptions extends LoggerOptions {
   agentId: string;
   /** Called once per call after the bridge handshake. */
   entrypoint: Entrypoint;
-  /** Calls handled at once (dialing + live); advertised as `max_concurrent`. Default 50. */
+  /** Calls handled at once (dialing + live); advertised as `max_concurrent`. Default `UNPOD_MAX_CONCURRENT_CALLS`, else 50. */
   maxConcurrentCalls?: number;
   /** `sk_...` key; defaults to `UNPOD_API_KEY`. Required. */
   apiKey?: string;
@@ -115,9 +115,14 @@ export function resolveRunnerConfig(options: AgentRunnerOptions): RunnerConfig {
     invalid('agentId must be 1-180 characters without whitespace or "#"');
   }
   if (typeof options.entrypoint !== 'function') invalid('entrypoint must be a function (ctx) => Promise<void>');
-  const maxConcurrentCalls = options.maxConcurrentCalls ?? 50;
+  const envMax = (env.UNPOD_MAX_CONCURRENT_CALLS ?? '').trim();
+  const maxConcurrentCalls = options.maxConcurrentCalls ?? (envMax === '' ? 50 : Number(envMax));
   if (!Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls < 1 || maxConcurrentCalls > 100_000) {
-    invalid('maxConcurrentCalls must be an integer between 1 and 100000');
+    invalid(
+      options.maxConcurrentCalls === undefined && envMax !== ''
+        ? `UNPOD_MAX_CONCURRENT_CALLS must be an integer between 1 and 100000 (got "${envMax}")`
+        : 'maxConcurrentCalls must be an integer between 1 and 100000',
+    );
   }
   const drainTimeoutMs = options.drainTimeoutMs ?? 60_000;
   if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0) invalid('drainTimeoutMs must be a number >= 0');

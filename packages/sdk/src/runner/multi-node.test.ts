@@ -86,4 +86,11 @@ describe('AgentRunner with several base URLs', () => {
     expect(() => resolveRunnerConfig({ ...base, baseUrls: [] })).toThrow(/at least one/);
     expect(() => resolveRunnerConfig({ ...base, baseUrls: ['http://a:1', ' '] })).toThrow(/empty entries/);
   });
+
+  it('takes maxConcurrentCalls from UNPOD_MAX_CONCURRENT_CALLS and refuses a bad value', () => {
+    const base = { agentId: 'a', apiKey: 'sk_x', entrypoint: () => undefined, logLevel: 'silent' as const };
+    expect(resolveRunnerConfig({ ...base, env: { UNPOD_MAX_CONCURRENT_CALLS: '3' } }).maxConcurrentCalls).toBe(3);
+    expect(resolveRunnerConfig({ ...base, maxConcurrentCalls: 7, env: { UNPOD_MAX_CONCURRENT_CALLS: '3' } }).maxConcurrentCalls).toBe(7);
+    expect(() => resolveRunnerConfig({ ...base, env: { UNPOD_MAX_CONCURRENT_CALLS: 'lots' } })).toThrow(/UNPOD_MAX_CONCURRENT_CALLS/);
+  });
 });
