@@ -4,12 +4,16 @@
  * audio clients. Nodes are killed with SIGKILL; nothing is mocked and nothing sleeps: every wait
  * is on a condition (a REST answer, a frame, a process line).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { AudioCallClient } from '@unpod/testkit/audio-client';
 import { startTestCluster, type ClusterNode, type TestCluster } from '@unpod/testkit/cluster';
+import { createPgSchema } from '@unpod/testkit/postgres';
 import { spawnNode, waitFor, type WatchedProcess } from '@unpod/testkit/processes';
+import { runUnpod } from '@unpod/testkit/server';
 import { TextCallClient } from '@unpod/testkit/text-client';
 import { api } from './helpers.js';
 
@@ -214,5 +218,18 @@ describe('cluster of nodes on PostgreSQL and Redis', () => {
     expect(await turn(onB.client, 'after the restart')).toContain('after the restart');
     onB.client.send({ event: 'hangup' });
     expect((await callEnded(c, third, onB.call.id)).status).toBe('completed');
+  });
+
+  test('a node that cannot reach Redis refuses to start, naming the problem', { timeout: 30_000 }, async () => {
+    const pg = await createPgSchema('cl');
+    cleanups.push(() => pg.drop());
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'unpod-noredis-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const out = await runUnpod(['serve', '--port', '0', '--sip-port', 'off', '--redis-url', 'redis://127.0.0.1:1'], {
+      UNPOD_DATABASE_URL: pg.url,
+      UNPOD_DATA_DIR: dataDir,
+    });
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 });
