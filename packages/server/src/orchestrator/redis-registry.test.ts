@@ -211,7 +211,7 @@ describe('RedisRunnerRegistry (real Redis)', () => {
     const n1 = await node('n1');
     const n2 = await node('n2');
     const r = reg('w1');
-    let never!: (o: AssignOutcome) => void;
+    let never: ((o: AssignOutcome) => void) | null = null;
     r.link.assign = () => new Promise<AssignOutcome>((resolve) => (never = resolve));
     await n1.registry.register(r);
     const held = await n2.registry.reserve('SPC_a', 'bot', new Set());
@@ -221,7 +221,7 @@ describe('RedisRunnerRegistry (real Redis)', () => {
     r.link.close(1000, 'gone');
     expect(await pending).toEqual({ kind: 'closed' });
     expect(held!.link.closed.aborted).toBe(true);
-    never({ kind: 'accepted' });
+    never!({ kind: 'accepted' });
   });
 
   it('a node declared dead fails its remote links at once', async () => {
