@@ -1,4 +1,5 @@
 import { main as bridge } from './bridge.js';
+import { main as cluster } from './cluster.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
 import { main as sip } from './sip.js';
@@ -8,6 +9,7 @@ import { main as voice } from './voice.js';
 const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['control-plane', controlPlane],
   ['bridge', bridge],
+  ['cluster', cluster],
   ['dialog', dialog],
   ['voice', voice],
   ['sip', sip],
