@@ -2,7 +2,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startTestCluster, type ClusterNode, type TestCluster } from '@unpod/testkit/cluster';
 import { spawnNode, waitFor, type WatchedProcess } from '@unpod/testkit/processes';
 import { startTestServer } from '@unpod/testkit/server';
-import { readNumberOption } from './lib/options.js';
+import { readNumberOption, readOption } from './lib/options.js';
 import { writeResults } from './lib/results.js';
 import { summarize, type LatencySummary } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
@@ -29,6 +29,7 @@ interface ClusterParams {
   parallel: number;
   kill_rounds: number;
   node_ttl_ms: number;
+  node_counts: number[];
 }
 
 interface DispatchCase {
@@ -72,6 +73,11 @@ function readParams(): ClusterParams {
     parallel: readNumberOption('parallel', 50, { min: 1, integer: true }),
     kill_rounds: readNumberOption('kill-rounds', 3, { min: 1, integer: true }),
     node_ttl_ms: readNumberOption('node-ttl-ms', 1500, { min: 300, integer: true }),
+    node_counts: readOption('nodes', '1,2,3').split(',').map((v) => {
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error('--nodes: comma-separated node counts from 1 to 8');
+      return n;
+    }),
   };
 }
 
@@ -136,6 +142,7 @@ async function createCalls(targets: Target[], calls: number, parallel: number): 
   return { created, errors, startedMs };
 }
 
+/** Entrypoint start times of `created` calls; a call whose entrypoint never starts (60 s) is left out. */
 async function awaitStarts(runners: WatchedProcess[], created: Created[]): Promise<Map<string, number>> {
   await waitFor(
     `${created.length} runner entrypoints`,
@@ -145,8 +152,21 @@ async function awaitStarts(runners: WatchedProcess[], created: Created[]): Promi
     },
     60_000,
     20,
-  );
+  ).catch(() => undefined);
   return startedLines(runners);
+}
+
+/** How many accepted calls never reached the runner's entrypoint; their end reasons go to stderr. */
+async function missingStarts(target: Target, created: Created[], starts: Map<string, number>): Promise<number> {
+  const missing = created.filter((c) => !starts.has(c.id));
+  const reasons = new Map<string, number>();
+  for (const c of missing) {
+    const rec = await api<{ status: string; end_reason: string | null }>(target, 'GET', `/v1/calls/${c.id}`).catch(() => ({ status: 'unknown', end_reason: null }));
+    const key = `${rec.status}/${rec.end_reason ?? '-'}`;
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  }
+  if (missing.length > 0) process.stderr.write(`  ${missing.length} accepted calls never started: ${JSON.stringify(Object.fromEntries(reasons))}\n`);
+  return missing.length;
 }
 
 async function hangUp(targets: Target[], created: Created[]): Promise<void> {
@@ -159,12 +179,14 @@ async function measureLayout(layout: string, targets: Target[], runners: Watched
   process.stderr.write(`${layout}: ${params.sequential_calls} sequential calls\n`);
   const seq = await createCalls(targets, params.sequential_calls, 1);
   const seqStarts = await awaitStarts(runners, seq.created);
+  const seqMissing = await missingStarts(targets[0]!, seq.created, seqStarts);
   await hangUp(targets, seq.created);
   process.stderr.write(`${layout}: burst of ${params.burst_calls}, ${params.parallel} at a time\n`);
   const burst = await createCalls(targets, params.burst_calls, params.parallel);
   const burstStarts = await awaitStarts(runners, burst.created);
-  const lastStart = Math.max(...burst.created.map((c) => burstStarts.get(c.id)!));
-  const rate = Math.round((burst.created.length / ((lastStart - burst.startedMs) / 1000)) * 10) / 10;
+  const burstMissing = await missingStarts(targets[0]!, burst.created, burstStarts);
+  const lastStart = Math.max(...burst.created.filter((c) => burstStarts.has(c.id)).map((c) => burstStarts.get(c.id)!));
+  const rate = Math.round(((burst.created.length - burstMissing) / ((lastStart - burst.startedMs) / 1000)) * 10) / 10;
   // Which node held the runner of each call: the runner connected to node i is runners[i].
   let cross = 0;
   for (const c of burst.created) {
@@ -176,12 +198,12 @@ async function measureLayout(layout: string, targets: Target[], runners: Watched
     layout,
     nodes: targets.length,
     redis,
-    sequential: summarize(seq.created.map((c) => seqStarts.get(c.id)! - c.createdMs)),
-    burst: summarize(burst.created.map((c) => burstStarts.get(c.id)! - c.createdMs)),
+    sequential: summarize(seq.created.filter((c) => seqStarts.has(c.id)).map((c) => seqStarts.get(c.id)! - c.createdMs)),
+    burst: summarize(burst.created.filter((c) => burstStarts.has(c.id)).map((c) => burstStarts.get(c.id)! - c.createdMs)),
     dispatches_per_s: rate,
     dispatches_per_s_per_node: Math.round((rate / targets.length) * 10) / 10,
     cross_node_share: Math.round((cross / Math.max(1, burst.created.length)) * 100) / 100,
-    errors: seq.errors + burst.errors,
+    errors: seq.errors + burst.errors + seqMissing + burstMissing,
   };
 }
 
@@ -271,7 +293,7 @@ export async function main(): Promise<void> {
   const params = readParams();
   const base = await inProcessCase(params);
   const layouts = [base];
-  for (const nodes of [1, 2, 3]) layouts.push(await redisCase(nodes, params));
+  for (const nodes of params.node_counts) layouts.push(await redisCase(nodes, params));
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const cases: DispatchCase[] = layouts.map((l) => ({
     ...l,

@@ -6,6 +6,7 @@ import { RedisClusterBus } from '../cluster/redis-bus.js';
 import type { Store } from '../control/store/store.js';
 import type { Logger } from '../logger.js';
 import { RedisRunnerRegistry } from './redis-registry.js';
+import { RemoteCalls } from './remote-calls.js';
 import { RunnerLinkRouter } from './remote-links.js';
 
 export interface ClusterOptions {
@@ -34,7 +35,12 @@ export class OrchestratorCluster {
     private readonly router: RunnerLinkRouter,
     readonly membership: NodeMembership,
     private readonly options: ClusterOptions,
-  ) {}
+  ) {
+    this.calls = new RemoteCalls(bus, options.nodeId, options.logger.child({ component: 'cluster' }));
+  }
+
+  /** Call control between nodes (hangup of a call another node owns). */
+  readonly calls: RemoteCalls;
 
   static async connect(options: ClusterOptions): Promise<OrchestratorCluster> {
     const logger = options.logger.child({ component: 'cluster' });
@@ -61,9 +67,13 @@ export class OrchestratorCluster {
     return new OrchestratorCluster(redis, bus, registry, router, membership, options);
   }
 
-  /** Join: route jobs, release slots a previous run of this node left, start heartbeating. */
-  async start(): Promise<void> {
+  /**
+   * Join: route jobs, serve hangups of calls live here (`hangup` resolves whether the call was
+   * live), release slots a previous run of this node left, start heartbeating.
+   */
+  async start(hangup: (callId: string) => Promise<boolean>): Promise<void> {
     await this.router.start();
+    await this.calls.start(hangup);
     const stale = await this.registry.releaseNode(this.options.nodeId);
     if (stale > 0) this.options.logger.warn({ slots: stale }, 'runner slots held by a previous run of this node released');
     await this.membership.start();
@@ -74,6 +84,7 @@ export class OrchestratorCluster {
     await this.membership.leave().catch(() => undefined);
     await this.registry.releaseNode(this.options.nodeId).catch(() => undefined);
     this.router.close();
+    this.calls.close();
     await this.bus.close();
     await quitRedis(this.redis);
   }

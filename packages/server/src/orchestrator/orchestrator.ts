@@ -20,6 +20,9 @@ import { InProcessClusterBus, type ClusterBus } from '../cluster/bus.js';
 import type { OrchestratorCluster } from './cluster.js';
 import { resolveTimings, type OrchestratorTimings } from './timings.js';
 
+/** How long a hangup waits for the node owning the call before ending the row itself. */
+const REMOTE_HANGUP_TIMEOUT_MS = 3_000;
+
 export interface OrchestratorDeps {
   store: Store;
   config: ServerConfig;
@@ -147,7 +150,12 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
    * this node holds, release slots a previous run left, heartbeat, watch the other nodes.
    */
   async join(): Promise<void> {
-    await this.deps.cluster?.start();
+    await this.deps.cluster?.start(async (callId) => {
+      const live = this.calls.get(callId);
+      if (!live) return false;
+      await live.hangup();
+      return true;
+    });
   }
 
   async launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }> {
@@ -204,6 +212,12 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   async hangup(call: CallRecord): Promise<void> {
     const live = this.calls.get(call.id);
     if (live) return live.hangup();
+    const { cluster, config } = this.deps;
+    // Another node owns the call's media: it hangs up; if it does not answer, the row is ended here.
+    if (cluster && call.node_id && call.node_id !== config.nodeId) {
+      const done = await cluster.calls.hangup(call.node_id, call.id, REMOTE_HANGUP_TIMEOUT_MS);
+      if (done) return;
+    }
     await this.deps.store.calls.finish(call.id, 'api_hangup');
   }
 
