@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@unpod/testkit/processes';
 import { createRedisPrefix, type RedisPrefix } from '@unpod/testkit/redis';
 import { NodeMembership, type MembershipOptions } from './membership.js';
 
@@ -60,6 +61,20 @@ describe('NodeMembership (real Redis)', () => {
     expect(sweeps[0]).toMatch(/:ghost$/);
     expect(await redis.sismember(`${p.prefix}nodes`, 'ghost')).toBe(0);
     expect(await redis.exists(`${p.prefix}sweep:ghost`)).toBe(0);
+  });
+
+  it('a node reported down and then heartbeating again is reported up', async () => {
+    const { p, redis } = await setup();
+    const events: string[] = [];
+    // A survivor that sees 'x' down, but whose sweep claim is held by another survivor.
+    await redis.sadd(`${p.prefix}nodes`, 'x');
+    await redis.set(`${p.prefix}sweep:x`, 'other', 'PX', 30_000);
+    const s = member(p, redis, 's', { ttlMs: 600, onNodeDown: (id) => events.push(`down:${id}`), onNodeUp: (id) => events.push(`up:${id}`) });
+    await s.start();
+    expect(events).toEqual(['down:x']);
+    await member(p, redis, 'x').start();
+    await waitFor('x reported up', async () => (events.includes('up:x') ? true : undefined), 10_000);
+    expect(events).toEqual(['down:x', 'up:x']);
   });
 
   it('a node that leaves cleanly is not treated as dead', async () => {

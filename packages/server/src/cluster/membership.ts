@@ -12,6 +12,8 @@ export interface MembershipOptions {
   logger: Logger;
   /** Every node: `nodeId` stopped heartbeating (links through it are lost). */
   onNodeDown?: (nodeId: string) => void;
+  /** Every node: `nodeId`, reported down before, heartbeats again. */
+  onNodeUp?: (nodeId: string) => void;
   /** Exactly one survivor per death: clean up after `nodeId` (its calls, its reservations). */
   onSweep?: (nodeId: string) => Promise<void>;
 }
@@ -83,7 +85,10 @@ export class NodeMembership {
     for (const [i, id] of ids.entries()) {
       if (this.stopped) return;
       if (alive[i]) {
-        this.down.delete(id);
+        if (this.down.delete(id)) {
+          logger.info({ node: id }, 'node heartbeats again');
+          this.options.onNodeUp?.(id);
+        }
         continue;
       }
       if (!this.down.has(id)) {

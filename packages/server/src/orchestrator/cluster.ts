@@ -62,6 +62,7 @@ export class OrchestratorCluster {
       ttlMs: options.nodeTtlMs,
       logger,
       onNodeDown: (id) => router.nodeLost(id),
+      onNodeUp: (id) => router.nodeBack(id),
       onSweep: (id) => sweepNode(id, registry, options.store, logger),
     });
     return new OrchestratorCluster(redis, bus, registry, router, membership, options);

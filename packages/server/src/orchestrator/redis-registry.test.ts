@@ -224,13 +224,21 @@ describe('RedisRunnerRegistry (real Redis)', () => {
     never!({ kind: 'accepted' });
   });
 
-  it('a node declared dead fails its remote links at once', async () => {
+  it('a node declared dead fails its remote links at once, and new ones until it is back', async () => {
     const n1 = await node('n1');
     const n2 = await node('n2');
     await n1.registry.register(reg('w1'));
     const held = await n2.registry.reserve('SPC_a', 'bot', new Set());
     n2.router.nodeLost('n1');
     expect(held!.link.closed.aborted).toBe(true);
+    const during = await n2.registry.reserve('SPC_a', 'bot', new Set());
+    expect(during!.link.closed.aborted).toBe(true);
+    n2.router.nodeBack('n1');
+    const after = await n2.registry.reserve('SPC_a', 'bot', new Set());
+    expect(after).toBeNull(); // w1 (capacity 2) is full: `held` and `during` were never released
+    during!.release();
+    const back = await n2.registry.reserve('SPC_a', 'bot', new Set());
+    expect(back!.link.closed.aborted).toBe(false);
     expect(await held!.link.assign({ type: 'job.assign', job_id: 'j', call_id: 'c', agent_id: 'bot', bridge_url: 'ws://x/y', call_token: 't', assign_id: 'a', deadline_ms: 2000, metadata: {} }, 1000)).toEqual({ kind: 'closed' });
   });
 

@@ -31,6 +31,8 @@ export class RunnerLinkRouter {
   private readonly remote = new Map<string, RemoteRunnerLink>();
   private readonly pending = new Map<string, { resolve: (o: AssignOutcome) => void; timer: NodeJS.Timeout; link: RemoteRunnerLink }>();
   private readonly unsubscribe: Array<() => void> = [];
+  /** Nodes whose heartbeat expired: links through them are closed from the start. */
+  private readonly down = new Set<string>();
   private seq = 0;
   private readonly ridPrefix = randomBytes(4).toString('hex');
 
@@ -63,6 +65,7 @@ export class RunnerLinkRouter {
   /** The link to runner connection `conn` held by node `node` (a closed link when it is gone). */
   link(node: string, conn: string): RunnerLink {
     if (node === this.nodeId) return this.local.get(conn) ?? closedLink();
+    if (this.down.has(node)) return closedLink();
     let link = this.remote.get(conn);
     if (!link || link.closed.aborted) {
       link = new RemoteRunnerLink(this, node, conn);
@@ -71,9 +74,15 @@ export class RunnerLinkRouter {
     return link;
   }
 
-  /** Node `node` stopped heartbeating: every link through it is lost. */
+  /** Node `node` stopped heartbeating: every link through it is lost, and new ones start closed. */
   nodeLost(node: string): void {
+    this.down.add(node);
     for (const link of [...this.remote.values()]) if (link.node === node) link.lost();
+  }
+
+  /** Node `node` heartbeats again (restarted with the same id). */
+  nodeBack(node: string): void {
+    this.down.delete(node);
   }
 
   /** @internal used by RemoteRunnerLink. */
