@@ -1,5 +1,5 @@
 /** @unpod/server: the Speech Stack as a library (the `unpod` CLI wraps it). */
-export { loadConfig, ConfigError, type ServerConfig, type ConfigFlags } from './config.js';
+export { loadConfig, ConfigError, type ServerConfig, type ConfigFlags, type ClusterConfig } from './config.js';
 export { UnpodServer, type RuntimeInfo } from './server.js';
 export { Store } from './control/store/store.js';
 export { createControlApp, type ControlDeps } from './control/http/app.js';
@@ -8,3 +8,4 @@ export { createLogger } from './logger.js';
 export { VERSION } from './version.js';
 export * from './speech/index.js';
 export { VoicePipeline, type VoiceEngines, type VoicePipelineConfig, type VoicePipelineEvents } from './pipeline/voice-pipeline.js';
+export { InProcessClusterBus, RedisClusterBus, type ClusterBus, type BusHandler, type BusMessage } from './cluster/index.js';
