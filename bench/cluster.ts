@@ -3,6 +3,7 @@ import { startTestCluster, type ClusterNode, type TestCluster } from '@unpod/tes
 import { spawnNode, waitFor, type WatchedProcess } from '@unpod/testkit/processes';
 import { startTestServer } from '@unpod/testkit/server';
 import { readNumberOption, readOption } from './lib/options.js';
+import { processCpuMs } from './lib/proc.js';
 import { writeResults } from './lib/results.js';
 import { summarize, type LatencySummary } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
@@ -20,7 +21,7 @@ import { formatTable } from './lib/table.js';
  *   time until the runner is registered on the survivor, until a new call through it starts,
  *   and until the dead node's live call is recorded as ended. Repeated `--kill-rounds` times.
  *
- * Usage: `npm run bench:cluster -w @unpod/bench -- --sequential-calls 200 --burst-calls 500 --parallel 50`.
+ * Usage: `npm run bench:cluster -w @unpod/bench -- --sequential-calls 200 --burst-calls 500 --parallel 20 --nodes 1,2,3`.
  */
 
 interface ClusterParams {
@@ -42,9 +43,12 @@ interface DispatchCase {
   dispatches_per_s_per_node: number;
   /** Share of burst calls whose runner was held by another node. */
   cross_node_share: number;
+  /** CPU of every node process over the burst, per dispatched call (independent of machine load). */
+  node_cpu_ms_per_dispatch: number;
   ratio_p50_vs_in_process: number;
   ratio_p99_vs_in_process: number;
   ratio_rate_per_node_vs_in_process: number;
+  ratio_cpu_vs_in_process: number;
   errors: number;
 }
 
@@ -70,7 +74,7 @@ function readParams(): ClusterParams {
   return {
     sequential_calls: readNumberOption('sequential-calls', 200, { min: 1, integer: true }),
     burst_calls: readNumberOption('burst-calls', 500, { min: 1, integer: true }),
-    parallel: readNumberOption('parallel', 50, { min: 1, integer: true }),
+    parallel: readNumberOption('parallel', 20, { min: 1, integer: true }),
     kill_rounds: readNumberOption('kill-rounds', 3, { min: 1, integer: true }),
     node_ttl_ms: readNumberOption('node-ttl-ms', 1500, { min: 300, integer: true }),
     node_counts: readOption('nodes', '1,2,3').split(',').map((v) => {
@@ -175,15 +179,17 @@ async function hangUp(targets: Target[], created: Created[]): Promise<void> {
   }
 }
 
-async function measureLayout(layout: string, targets: Target[], runners: WatchedProcess[], params: ClusterParams, redis: boolean): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process'>> {
+async function measureLayout(layout: string, targets: Target[], runners: WatchedProcess[], pids: number[], params: ClusterParams, redis: boolean): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process' | 'ratio_cpu_vs_in_process'>> {
   process.stderr.write(`${layout}: ${params.sequential_calls} sequential calls\n`);
   const seq = await createCalls(targets, params.sequential_calls, 1);
   const seqStarts = await awaitStarts(runners, seq.created);
   const seqMissing = await missingStarts(targets[0]!, seq.created, seqStarts);
   await hangUp(targets, seq.created);
   process.stderr.write(`${layout}: burst of ${params.burst_calls}, ${params.parallel} at a time\n`);
+  const cpuBefore = pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
   const burst = await createCalls(targets, params.burst_calls, params.parallel);
   const burstStarts = await awaitStarts(runners, burst.created);
+  const cpuMs = pids.reduce((sum, pid) => sum + processCpuMs(pid), 0) - cpuBefore;
   const burstMissing = await missingStarts(targets[0]!, burst.created, burstStarts);
   const lastStart = Math.max(...burst.created.filter((c) => burstStarts.has(c.id)).map((c) => burstStarts.get(c.id)!));
   const rate = Math.round(((burst.created.length - burstMissing) / ((lastStart - burst.startedMs) / 1000)) * 10) / 10;
@@ -203,6 +209,7 @@ async function measureLayout(layout: string, targets: Target[], runners: Watched
     dispatches_per_s: rate,
     dispatches_per_s_per_node: Math.round((rate / targets.length) * 10) / 10,
     cross_node_share: Math.round((cross / Math.max(1, burst.created.length)) * 100) / 100,
+    node_cpu_ms_per_dispatch: Math.round((cpuMs / Math.max(1, burst.created.length - burstMissing)) * 100) / 100,
     errors: seq.errors + burst.errors + seqMissing + burstMissing,
   };
 }
@@ -214,25 +221,26 @@ async function waitRunners(target: Target, count: number): Promise<void> {
   }, 30_000, 20);
 }
 
-async function inProcessCase(params: ClusterParams): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process'>> {
+async function inProcessCase(params: ClusterParams): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process' | 'ratio_cpu_vs_in_process'>> {
   const server = await startTestServer({ database: 'postgres', args: ['--sip-port', 'off'] });
   const runner = startRunner([server.baseUrl], server.apiKey, params.burst_calls * 2);
   try {
     await runner.waitForLine(/^READY/, 30_000);
-    return await measureLayout('in-process, 1 node', [{ baseUrl: server.baseUrl, apiKey: server.apiKey, nodeId: 'solo' }], [runner], params, false);
+    return await measureLayout('in-process, 1 node', [{ baseUrl: server.baseUrl, apiKey: server.apiKey, nodeId: 'solo' }], [runner], [server.process.pid!], params, false);
   } finally {
     await runner.kill('SIGTERM');
     await server.close();
   }
 }
 
-async function redisCase(nodes: number, params: ClusterParams): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process'>> {
+async function redisCase(nodes: number, params: ClusterParams): Promise<Omit<DispatchCase, 'ratio_p50_vs_in_process' | 'ratio_p99_vs_in_process' | 'ratio_rate_per_node_vs_in_process' | 'ratio_cpu_vs_in_process'>> {
   const c = await startTestCluster({ nodes, nodeTtlMs: params.node_ttl_ms });
   const runners = c.nodes.map((n) => startRunner([n.baseUrl], c.apiKey, params.burst_calls * 2));
   try {
     const targets = c.nodes.map((n) => ({ baseUrl: n.baseUrl, apiKey: c.apiKey, nodeId: n.nodeId }));
     await waitRunners(targets[0]!, nodes);
-    return await measureLayout(`redis, ${nodes} node${nodes > 1 ? 's' : ''}`, targets, runners, params, true);
+    const pids = c.nodes.map((n) => n.process.child.pid!);
+    return await measureLayout(`redis, ${nodes} node${nodes > 1 ? 's' : ''}`, targets, runners, pids, params, true);
   } finally {
     await Promise.all(runners.map((r) => r.kill('SIGTERM')));
     await c.close();
@@ -300,13 +308,14 @@ export async function main(): Promise<void> {
     ratio_p50_vs_in_process: ratio(l.sequential.p50_ms, base.sequential.p50_ms),
     ratio_p99_vs_in_process: ratio(l.sequential.p99_ms, base.sequential.p99_ms),
     ratio_rate_per_node_vs_in_process: ratio(l.dispatches_per_s_per_node, base.dispatches_per_s_per_node),
+    ratio_cpu_vs_in_process: ratio(l.node_cpu_ms_per_dispatch, base.node_cpu_ms_per_dispatch),
   }));
   const recovery = await recoveryCase(params);
 
   console.log('\nDispatch (call created -> runner entrypoint), ms; calls round robin over the nodes, one runner per node');
   console.log(
     formatTable(
-      ['layout', 'seq p50', 'seq p99', 'burst p50', 'burst p99', 'disp/s', 'disp/s/node', 'cross-node', 'p50 x', 'p99 x', 'rate/node x', 'errors'],
+      ['layout', 'seq p50', 'seq p99', 'burst p50', 'burst p99', 'disp/s', 'disp/s/node', 'cross-node', 'cpu ms/disp', 'p50 x', 'p99 x', 'rate/node x', 'cpu x', 'errors'],
       cases.map((c) => [
         c.layout,
         c.sequential.p50_ms,
@@ -316,9 +325,11 @@ export async function main(): Promise<void> {
         c.dispatches_per_s,
         c.dispatches_per_s_per_node,
         c.cross_node_share,
+        c.node_cpu_ms_per_dispatch,
         c.ratio_p50_vs_in_process,
         c.ratio_p99_vs_in_process,
         c.ratio_rate_per_node_vs_in_process,
+        c.ratio_cpu_vs_in_process,
         c.errors,
       ]),
     ),
