@@ -9,7 +9,10 @@ import { runUnpod, unpodCliPath } from './server.js';
 export interface TestClusterOptions {
   /** Nodes started at once (default 2). */
   nodes?: number;
-  /** `UNPOD_NODE_TTL_MS` of every node: how soon a killed node is declared dead (default 1500). */
+  /**
+   * `UNPOD_NODE_TTL_MS` of every node: how soon a killed node is declared dead (default 3000:
+   * short for tests, long enough that a node starved of CPU on a loaded machine is not taken for dead).
+   */
   nodeTtlMs?: number;
   /** Extra environment for every node. */
   env?: Record<string, string>;
@@ -50,7 +53,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     UNPOD_DATABASE_URL: pg.url,
     UNPOD_REDIS_URL: redis.url,
     UNPOD_REDIS_PREFIX: redis.prefix,
-    UNPOD_NODE_TTL_MS: String(options.nodeTtlMs ?? 1500),
+    UNPOD_NODE_TTL_MS: String(options.nodeTtlMs ?? 3000),
     ...options.env,
   };
   const space = `cluster-${Math.random().toString(36).slice(2, 10)}`;

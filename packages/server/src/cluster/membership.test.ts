@@ -77,6 +77,16 @@ describe('NodeMembership (real Redis)', () => {
     expect(events).toEqual(['down:x', 'up:x']);
   });
 
+  it('a node that finds its own key expired says so (others may have ended its calls)', async () => {
+    const { p, redis } = await setup();
+    const lines: string[] = [];
+    const captured = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    await member(p, redis, 'slow', { ttlMs: 600, logger: captured }).start();
+    expect(lines).toEqual([]);
+    await redis.del(`${p.prefix}node:slow`);
+    await waitFor('missed heartbeat logged', async () => (lines.some((l) => l.includes('missed its heartbeat window')) ? true : undefined), 10_000);
+  });
+
   it('a node that leaves cleanly is not treated as dead', async () => {
     const { p, redis } = await setup();
     const a = member(p, redis, 'a');

@@ -38,6 +38,7 @@ export class NodeMembership {
   private readonly startedAt = new Date().toISOString();
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private beaten = false;
 
   constructor(private readonly options: MembershipOptions) {}
 
@@ -74,7 +75,19 @@ export class NodeMembership {
 
   private async beat(): Promise<void> {
     const info: NodeInfo = { node_id: this.options.nodeId, url: this.options.publicUrl(), started_at: this.startedAt };
-    await this.options.redis.multi().set(this.nodeKey, JSON.stringify(info), 'PX', this.options.ttlMs).sadd(this.setKey, this.options.nodeId).exec();
+    const replies = await this.options.redis
+      .multi()
+      .exists(this.nodeKey)
+      .set(this.nodeKey, JSON.stringify(info), 'PX', this.options.ttlMs)
+      .sadd(this.setKey, this.options.nodeId)
+      .exec();
+    if (this.beaten && replies?.[0]?.[1] === 0) {
+      this.options.logger.error(
+        { ttl_ms: this.options.ttlMs },
+        'this node missed its heartbeat window (event loop stalled or Redis unreachable): other nodes may have ended its calls',
+      );
+    }
+    this.beaten = true;
   }
 
   private async check(): Promise<void> {
