@@ -1,5 +1,6 @@
 import { main as bridge } from './bridge.js';
 import { main as cloudTts } from './cloud-tts.js';
+import { main as cluster } from './cluster.js';
 import { main as controlPlane } from './control-plane.js';
 import { main as dialog } from './dialog.js';
 import { main as failover } from './failover.js';
@@ -11,6 +12,7 @@ import { main as voice } from './voice.js';
 const BENCHMARKS: Array<[string, () => Promise<void>]> = [
   ['control-plane', controlPlane],
   ['bridge', bridge],
+  ['cluster', cluster],
   ['dialog', dialog],
   ['voice', voice],
   ['failover', failover],

@@ -2,7 +2,7 @@
 # Installs everything (scripts/setup.sh), then runs the whole pipeline: typecheck, lint and
 # every test (SQLite and PostgreSQL), ending with a "N passed, N failed" line.
 # PostgreSQL is expected at 127.0.0.1:5432 (trust auth, database `test`); override with
-# UNPOD_TEST_PG_URL.
+# UNPOD_TEST_PG_URL. Redis is expected at 127.0.0.1:6379; override with UNPOD_TEST_REDIS_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,8 +3,14 @@
  * `/readyz` (a real query, a real PING, the SIP listener; 503 when Redis is unreachable),
  * `/metrics` values after real text calls through the echo runner, the node id on call rows.
  */
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { Readiness, Store } from '@unpod/server';
+import { createPgSchema } from '@unpod/testkit/postgres';
+import { createRedisPrefix } from '@unpod/testkit/redis';
 import { startTestServer, type TestServer } from '@unpod/testkit/server';
 import { TextCallClient } from '@unpod/testkit/text-client';
 import type { WatchedProcess } from '@unpod/testkit/processes';
@@ -28,6 +34,13 @@ function track(p: WatchedProcess): WatchedProcess {
 }
 
 /** A TCP port that was free a moment ago and has no listener (connections are refused). */
+/** A fresh PostgreSQL schema, dropped after the test (a cluster node needs PostgreSQL). */
+async function pgSchemaForBoot(): Promise<{ url: string }> {
+  const schema = await createPgSchema();
+  cleanups.push(() => schema.drop());
+  return schema;
+}
+
 async function closedPort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -70,7 +83,9 @@ async function textCall(s: TestServer, text: string): Promise<string> {
 
 describe('health, readiness and metrics (PostgreSQL, Redis)', () => {
   test('healthz and readyz answer without auth; readyz reports the database, Redis and SIP; /v1/health still works', async () => {
-    const s = await server({ database: 'postgres', args: ['--sip-port', '0', '--node-id', 'ops-node-a'], env: { UNPOD_REDIS_URL: REDIS_URL } });
+    const redis = createRedisPrefix('ops');
+    cleanups.push(() => redis.drop());
+    const s = await server({ database: 'postgres', args: ['--sip-port', '0', '--node-id', 'ops-node-a'], env: { UNPOD_REDIS_URL: REDIS_URL, UNPOD_REDIS_PREFIX: redis.prefix } });
     const health = await fetch(`${s.baseUrl}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', node_id: 'ops-node-a' });
@@ -100,18 +115,25 @@ describe('health, readiness and metrics (PostgreSQL, Redis)', () => {
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ node_id: 'ops-node-log' });
   });
 
-  test('readyz is 503 when Redis is unreachable, and says which dependency is down', async () => {
+  test('a node whose Redis is unreachable at boot refuses to start and names it', async () => {
     const port = await closedPort();
-    const s = await server({ database: 'postgres', args: ['--sip-port', 'off'], env: { UNPOD_REDIS_URL: `redis://127.0.0.1:${port}` } });
-    const ready = await fetch(`${s.baseUrl}/readyz`);
-    const body = (await ready.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(ready.status).toBe(503);
-    expect(body.status).toBe('not_ready');
-    expect(body.checks.redis).toMatchObject({ configured: true, ok: false, error: 'ECONNREFUSED' });
-    expect(body.checks.database.ok).toBe(true);
-    expect(body.checks.sip).toMatchObject({ state: 'disabled', ok: true });
-    // Liveness does not depend on Redis.
-    expect((await fetch(`${s.baseUrl}/healthz`)).status).toBe(200);
+    const { runUnpod } = await import('@unpod/testkit/server');
+    const { url } = await pgSchemaForBoot();
+    const res = await runUnpod(['serve', '--port', '0', '--sip-port', 'off', '--database-url', url, '--redis-url', `redis://127.0.0.1:${port}`]);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(`redis://127.0.0.1:${port}`);
+  });
+
+  test('readiness is not_ready when Redis stops answering, and says which dependency is down', async () => {
+    const port = await closedPort();
+    const store = await Store.open({ databaseUrl: null, dataDir: await mkdtemp(path.join(tmpdir(), 'unpod-ready-')) });
+    cleanups.push(() => store.close());
+    const readiness = new Readiness({ nodeId: 'ops-node-r', db: store.db, redisUrl: `redis://127.0.0.1:${port}`, timeoutMs: 1000 }, false);
+    const report = await readiness.check();
+    expect(report.status).toBe('not_ready');
+    expect(report.checks.redis).toMatchObject({ configured: true, ok: false, error: 'ECONNREFUSED' });
+    expect(report.checks.database.ok).toBe(true);
+    expect(report.checks.sip).toMatchObject({ state: 'disabled', ok: true });
   });
 
   test('a bad Redis URL or node id fails at boot with a clear message', async () => {

@@ -27,7 +27,7 @@ const serverOptions = (cmd: Command) =>
     .addOption(new Option('--host <host>', 'address to bind (env UNPOD_HOST, default 127.0.0.1)'))
     .addOption(new Option('--public-url <url>', 'URL runners and clients use to reach this node (env UNPOD_PUBLIC_URL)'))
     .addOption(new Option('--node-id <id>', 'node identity in a cluster: letters, digits, _ . - (env UNPOD_NODE_ID, default <hostname>-<random>)'))
-    .addOption(new Option('--redis-url <url>', 'redis://host:port of the cluster, checked by /readyz (env UNPOD_REDIS_URL)'))
+    .addOption(new Option('--redis-url <url>', 'redis://... to run as one of several nodes sharing runners; checked by /readyz (env UNPOD_REDIS_URL; needs PostgreSQL)'))
     .addOption(new Option('--sip-port <port>', 'SIP port for UDP and TCP, 0 = any free port, off = no SIP (env UNPOD_SIP_PORT, default 5060)'))
     .addOption(new Option('--rtp-ports <range>', 'RTP port range MIN-MAX (env UNPOD_RTP_PORTS, default 10000-20000)'))
     .addOption(new Option('--sip-host <address>', 'public address advertised in SIP and SDP (env UNPOD_SIP_ADDRESS)'))

@@ -58,6 +58,16 @@ export interface SipConfig {
   voice: 'pipeline' | 'media-only';
 }
 
+/** Scale-out: several nodes sharing runners through Redis (null when this node is alone). */
+export interface ClusterConfig {
+  /** `redis://` or `rediss://` URL (`UNPOD_REDIS_URL` / `--redis-url`). */
+  redisUrl: string;
+  /** Prefix of every Redis key and channel (`UNPOD_REDIS_PREFIX`, default `unpod:`). */
+  redisPrefix: string;
+  /** A node silent this long is dead and swept by a survivor (`UNPOD_NODE_TTL_MS`, default 10000). */
+  nodeTtlMs: number;
+}
+
 /** Validated server configuration. */
 export type ServerConfig = z.infer<typeof ConfigSchema> & {
   /** `sqlite` for the embedded store (a file in `dataDir`), `postgres` when `databaseUrl` says so. */
@@ -65,7 +75,9 @@ export type ServerConfig = z.infer<typeof ConfigSchema> & {
   sip: SipConfig;
   /** Master key for stored credentials and server-wide cloud speech keys. */
   cloud: CloudConfig;
-  /** `UNPOD_REDIS_URL` / `--redis-url`: the cluster's Redis (null on a single node). */
+  /** Scale-out over Redis (`UNPOD_REDIS_URL`); null on a node that runs alone. */
+  cluster: ClusterConfig | null;
+  /** The cluster's Redis URL (`cluster.redisUrl`), checked by `/readyz`; null on a single node. */
   redisUrl: string | null;
   /** Where call recordings are kept (`UNPOD_RECORDINGS_*`). */
   recordings: RecordingsConfig;
@@ -89,6 +101,7 @@ export interface ConfigFlags {
   /** Address the SIP/RTP sockets bind to. */
   sipBind?: string | undefined;
   sipAnswerTimeout?: string | number | undefined;
+  /** `redis://...`: join the cluster sharing this Redis. */
   redisUrl?: string | undefined;
 }
 
@@ -109,6 +122,8 @@ export const ENV_VARS = [
   'UNPOD_SIP_VOICE',
   ...CLOUD_ENV_VARS,
   'UNPOD_REDIS_URL',
+  'UNPOD_REDIS_PREFIX',
+  'UNPOD_NODE_TTL_MS',
   ...RECORDINGS_ENV_VARS,
 ] as const;
 
@@ -153,10 +168,32 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid ${describeKey(key)}: ${issue.message}`);
   }
   const databaseKind = result.data.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-  const redisUrl = flags.redisUrl ?? blankToUndefined(env.UNPOD_REDIS_URL) ?? null;
-  if (redisUrl !== null && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) throw new ConfigError('invalid UNPOD_REDIS_URL / --redis-url: must start with redis:// or rediss://');
+  const cluster = loadClusterConfig(flags, env);
+  if (cluster && databaseKind !== 'postgres') {
+    throw new ConfigError('UNPOD_REDIS_URL / --redis-url: nodes of a cluster share one PostgreSQL database; set UNPOD_DATABASE_URL to postgres://...');
+  }
   const recordings = loadRecordingsConfig(env, dataDir, cwd, (message) => new ConfigError(message));
-  return { ...result.data, databaseKind, sip: loadSipConfig(flags, env, result.data.host), redisUrl, recordings, cloud: loadCloudConfig(env) };
+  return {
+    ...result.data,
+    databaseKind,
+    sip: loadSipConfig(flags, env, result.data.host),
+    cluster,
+    redisUrl: cluster?.redisUrl ?? null,
+    recordings,
+    cloud: loadCloudConfig(env),
+  };
+}
+
+function loadClusterConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): ClusterConfig | null {
+  const redisUrl = flags.redisUrl ?? blankToUndefined(env.UNPOD_REDIS_URL);
+  if (redisUrl === undefined) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError(`UNPOD_REDIS_URL / --redis-url: "${redisUrl.replace(/:[^:@/]*@/, ':***@')}" is not a redis:// or rediss:// URL`);
+  const redisPrefix = blankToUndefined(env.UNPOD_REDIS_PREFIX) ?? 'unpod:';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) throw new ConfigError(`UNPOD_REDIS_PREFIX: "${redisPrefix}" may hold only letters, digits and _ . : - (max 64)`);
+  const rawTtl = blankToUndefined(env.UNPOD_NODE_TTL_MS) ?? '10000';
+  const nodeTtlMs = Number(rawTtl);
+  if (!Number.isInteger(nodeTtlMs) || nodeTtlMs < 300 || nodeTtlMs > 600_000) throw new ConfigError(`UNPOD_NODE_TTL_MS: "${rawTtl}" is not a whole number of milliseconds from 300 to 600000`);
+  return { redisUrl, redisPrefix, nodeTtlMs };
 }
 
 function loadSipConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, host: string): SipConfig {

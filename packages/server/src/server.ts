@@ -4,12 +4,13 @@ import type { ServerConfig } from './config.js';
 import { createControlApp } from './control/http/app.js';
 import { dashboardBuilt, defaultDashboardDir } from './control/http/dashboard-static.js';
 import { InMemoryLiveEventHub, type LiveEventHub } from './control/live-events.js';
+import { FanOutLiveEventHub } from './control/live-events-fanout.js';
 import { LoginLinks } from './control/login-links.js';
 import { registrySampler } from './speech/voice-sample.js';
 import { Store } from './control/store/store.js';
 import { HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
-import { Orchestrator, type OrchestratorTimings } from './orchestrator/index.js';
+import { Orchestrator, OrchestratorCluster, resolveTimings, type OrchestratorTimings } from './orchestrator/index.js';
 import { loadSpeechPlugins } from './speech/index.js';
 import { Readiness } from './ops/readiness.js';
 import { createRecordingStore, type RecordingStore } from './ops/recordings/index.js';
@@ -66,7 +67,10 @@ export class UnpodServer {
     const recordings = createRecordingStore(config.recordings);
     const readiness = new Readiness({ nodeId: config.nodeId, db: store.db, redisUrl: config.redisUrl }, config.sip.enabled);
     let url = '';
-    const events = new InMemoryLiveEventHub((err) => logger.warn({ err }, 'live event listener failed'));
+    const localEvents = new InMemoryLiveEventHub((err) => logger.warn({ err }, 'live event listener failed'));
+    // In a cluster the live events cross nodes on the bus (attached once the orchestrator exists).
+    const fanOut = config.cluster ? new FanOutLiveEventHub(localEvents, (err) => logger.warn({ err }, 'live event not sent to the cluster')) : null;
+    const events: LiveEventHub = fanOut ?? localEvents;
     const loginLinks = new LoginLinks();
     const dashboardDir = options.dashboardDir ?? defaultDashboardDir();
     const dashboard = dashboardBuilt(dashboardDir);
@@ -90,7 +94,24 @@ export class UnpodServer {
       ...(dashboard ? { dashboardDir } : {}),
     });
     const http = new HttpServer(app, logger);
-    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, recordings, events });
+    let cluster: OrchestratorCluster | undefined;
+    if (config.cluster) {
+      try {
+        cluster = await OrchestratorCluster.connect({
+          redis: { url: config.cluster.redisUrl, prefix: config.cluster.redisPrefix },
+          nodeId: config.nodeId,
+          nodeTtlMs: config.cluster.nodeTtlMs,
+          registryTtlMs: resolveTimings(options.timings).registryTtlMs,
+          publicUrl: () => url,
+          store,
+          logger,
+        });
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
+    const orchestrator = new Orchestrator({ store, config, logger, http, publicUrl: () => url, timings: options.timings, recordings, events, cluster });
     orchestratorRef.current = orchestrator;
     let port: number;
     try {
@@ -105,6 +126,16 @@ export class UnpodServer {
     }
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     url = config.publicUrl?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    try {
+      await fanOut?.attach(orchestrator.bus);
+      await orchestrator.join();
+    } catch (err) {
+      fanOut?.detach();
+      await orchestrator.close();
+      await http.close();
+      await store.close();
+      throw err;
+    }
     const server = new UnpodServer(config, store, logger, http, orchestrator, url, port, recordings, readiness, loginLinks, events, dashboard);
     if (options.writeRuntimeFile !== false) await server.writeRuntimeFile();
     logger.info({ url, database: store.db.kind, data_dir: config.dataDir }, 'unpod server listening');

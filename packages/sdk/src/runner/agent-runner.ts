@@ -78,6 +78,7 @@ export class AgentRunner {
     this.hooks = new HookRegistry<RunnerEvents>(RUNNER_HOOK_NAMES, this.logger);
     this.control = new ControlClient({
       url: this.config.controlUrl,
+      urls: this.config.controlUrls,
       apiKey: this.config.apiKey,
       logger: this.logger,
       timing: this.config.timing,

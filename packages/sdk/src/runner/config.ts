@@ -1,4 +1,4 @@
-import { resolveBaseUrls } from '../base-url.js';
+import { resolveBaseUrlList } from '../base-url.js';
 import { resolveLogger, type Logger, type LoggerOptions } from '../logger.js';
 import type { CallContext } from './call-context.js';
 import { RunnerConfigError } from './errors.js';
@@ -53,12 +53,21 @@ export interface AgentRunnerOptions extends LoggerOptions {
   agentId: string;
   /** Called once per call after the bridge handshake. */
   entrypoint: Entrypoint;
-  /** Calls handled at once (dialing + live); advertised as `max_concurrent`. Default 50. */
+  /** Calls handled at once (dialing + live); advertised as `max_concurrent`. Default `UNPOD_MAX_CONCURRENT_CALLS`, else 50. */
   maxConcurrentCalls?: number;
   /** `sk_...` key; defaults to `UNPOD_API_KEY`. Required. */
   apiKey?: string;
-  /** Server base (see `resolveBaseUrls`); defaults to `UNPOD_BASE_URL`, then `http://127.0.0.1:7700`. */
+  /**
+   * Server base (see `resolveBaseUrls`); defaults to `UNPOD_BASE_URL`, then `http://127.0.0.1:7700`.
+   * A comma-separated value lists several nodes of one cluster (see `baseUrls`).
+   */
   baseUrl?: string;
+  /**
+   * Several nodes of one cluster: the runner connects to the first and, whenever its control
+   * socket fails or drops, tries the next one (round robin, with the usual jittered backoff).
+   * Wins over `baseUrl`.
+   */
+  baseUrls?: readonly string[];
   /** How long `shutdown()` waits for live calls before ending them. Default 60 000. */
   drainTimeoutMs?: number;
   /** Register in the `<agentId>@dev` pool, which ordinary routing never picks. Default false. */
@@ -79,7 +88,10 @@ export interface RunnerConfig {
   entrypoint: Entrypoint;
   maxConcurrentCalls: number;
   apiKey: string;
+  /** The first of `controlUrls`. */
   controlUrl: string;
+  /** Control socket URL of each configured node, tried in turn. */
+  controlUrls: string[];
   drainTimeoutMs: number;
   pool: string;
   hostInfo: HostInfo;
@@ -103,9 +115,14 @@ export function resolveRunnerConfig(options: AgentRunnerOptions): RunnerConfig {
     invalid('agentId must be 1-180 characters without whitespace or "#"');
   }
   if (typeof options.entrypoint !== 'function') invalid('entrypoint must be a function (ctx) => Promise<void>');
-  const maxConcurrentCalls = options.maxConcurrentCalls ?? 50;
+  const envMax = (env.UNPOD_MAX_CONCURRENT_CALLS ?? '').trim();
+  const maxConcurrentCalls = options.maxConcurrentCalls ?? (envMax === '' ? 50 : Number(envMax));
   if (!Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls < 1 || maxConcurrentCalls > 100_000) {
-    invalid('maxConcurrentCalls must be an integer between 1 and 100000');
+    invalid(
+      options.maxConcurrentCalls === undefined && envMax !== ''
+        ? `UNPOD_MAX_CONCURRENT_CALLS must be an integer between 1 and 100000 (got "${envMax}")`
+        : 'maxConcurrentCalls must be an integer between 1 and 100000',
+    );
   }
   const drainTimeoutMs = options.drainTimeoutMs ?? 60_000;
   if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0) invalid('drainTimeoutMs must be a number >= 0');
@@ -113,9 +130,9 @@ export function resolveRunnerConfig(options: AgentRunnerOptions): RunnerConfig {
   if (!apiKey) {
     throw new RunnerConfigError('missing_api_key', 'no API key: pass apiKey or set UNPOD_API_KEY (an sk_... key from your Unpod server)');
   }
-  let ws: string;
+  let controlUrls: string[];
   try {
-    ws = resolveBaseUrls(options.baseUrl, env).ws;
+    controlUrls = resolveBaseUrlList(options.baseUrls ?? options.baseUrl, env).map((b) => b.ws + CONTROL_PATH);
   } catch (err) {
     invalid(err instanceof Error ? err.message : String(err));
   }
@@ -126,7 +143,8 @@ export function resolveRunnerConfig(options: AgentRunnerOptions): RunnerConfig {
     entrypoint: options.entrypoint,
     maxConcurrentCalls,
     apiKey,
-    controlUrl: ws + CONTROL_PATH,
+    controlUrl: controlUrls[0]!,
+    controlUrls,
     drainTimeoutMs,
     pool: options.devMode ? `${agentId}@dev` : agentId,
     hostInfo: detectHostInfo(env, options.hostInfo),

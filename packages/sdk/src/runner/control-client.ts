@@ -22,6 +22,8 @@ import { coalesceWrites } from './write-coalescing.js';
 export interface ControlClientOptions {
   /** `ws(s)://HOST/v1/internal/workers`. */
   url: string;
+  /** Several nodes' control URLs (`url` is ignored when given): a failed or dropped connection moves to the next. */
+  urls?: readonly string[];
   apiKey: string;
   logger: Logger;
   timing: RunnerTiming;
@@ -47,7 +49,9 @@ function toText(data: RawData): string {
  * The runner's control socket (spec 3.4): connect with the bearer key, `register`, require
  * `registered` (with `transport_ack: "dial_out"`), heartbeat at the advertised interval, and hand
  * job frames to the runner. Reconnects with jittered exponential backoff; 4001/1008 (or an HTTP
- * 401/403 upgrade refusal) and a wrong transport are fatal. Unknown frames are ignored.
+ * 401/403 upgrade refusal) and a wrong transport are fatal. Unknown frames are ignored. With
+ * several URLs (cluster nodes), each reconnect goes to the next URL in turn, so a runner whose
+ * node died registers with a surviving one.
  */
 export class ControlClient {
   private ws: WebSocket | null = null;
@@ -60,8 +64,17 @@ export class ControlClient {
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
   private loopDone: Promise<void> = Promise.resolve();
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
 
-  constructor(private readonly options: ControlClientOptions) {}
+  constructor(private readonly options: ControlClientOptions) {
+    this.urls = options.urls && options.urls.length > 0 ? options.urls : [options.url];
+  }
+
+  /** The control URL the next (or current) connection uses. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex]!;
+  }
 
   /** Begin connecting (idempotent). */
   start(): void {
@@ -121,8 +134,12 @@ export class ControlClient {
       }
       if (this.stopped) return;
       failures = registered ? 1 : failures + 1;
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
       const delayMs = reconnectDelayMs(failures, timing.random, timing.reconnectBaseMs, timing.reconnectMaxMs);
-      logger.warn({ attempt: failures, delay_ms: Math.round(delayMs), cause: this.lastError }, 'control socket down; reconnecting');
+      logger.warn(
+        { attempt: failures, delay_ms: Math.round(delayMs), cause: this.lastError, ...(this.urls.length > 1 ? { next_node: this.urlIndex } : {}) },
+        'control socket down; reconnecting',
+      );
       this.lastError = null;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delayMs);
@@ -140,7 +157,8 @@ export class ControlClient {
    * fatal error (auth, transport).
    */
   private connectOnce(): Promise<boolean> {
-    const { url, apiKey, logger, timing } = this.options;
+    const { apiKey, logger, timing } = this.options;
+    const url = this.currentUrl;
     return new Promise<boolean>((resolve, reject) => {
       const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
       this.ws = ws;

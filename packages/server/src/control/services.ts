@@ -23,5 +23,5 @@ export interface LiveCalls {
 
 /** Live runners, as `GET /v1/workers` shows them. */
 export interface WorkerDirectory {
-  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[];
+  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] | Promise<WorkerView[]>;
 }

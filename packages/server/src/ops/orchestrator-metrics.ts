@@ -27,7 +27,7 @@ export async function runnerTotals(registry: RunnerRegistry, store: Store, nodeI
   const spaces = await store.db.kysely.selectFrom('spaces').select('id').execute();
   const totals: RunnerTotals = { connected: 0, capacity: 0, inFlight: 0 };
   for (const { id } of spaces) {
-    for (const worker of registry.list(id, {})) {
+    for (const worker of await registry.list(id, {})) {
       if (worker.node_id !== nodeId) continue;
       totals.connected += 1;
       totals.capacity += worker.max_concurrent;

@@ -166,7 +166,7 @@ export class ControlConnection implements RunnerLink {
     const dialOut = caps.transport === 'dial_out';
     this.workerId = frame.worker_id;
     this.phase = 'registered';
-    this.deps.registry.register({
+    const registration = this.deps.registry.register({
       spaceId: this.identity!.spaceId,
       workerId: frame.worker_id,
       agentId: caps.agent_id,
@@ -182,6 +182,20 @@ export class ControlConnection implements RunnerLink {
       },
       link: this,
     });
+    // `registered` goes out only once the entry is visible to dispatch (on every node with Redis).
+    if (!(registration instanceof Promise)) return this.confirmRegistered(frame, dialOut);
+    registration.then(
+      () => this.confirmRegistered(frame, dialOut),
+      (err: unknown) => {
+        this.logger.error({ err, worker_id: frame.worker_id }, 'runner registry unavailable; registration failed');
+        this.close(CLOSE_CODES.internalError, 'runner registry unavailable; reconnect later');
+      },
+    );
+  }
+
+  private confirmRegistered(frame: RegisterFrame, dialOut: boolean): void {
+    if (this.phase !== 'registered') return;
+    const caps = frame.capabilities;
     // Spec 3.3: a dial_out runner requires transport_ack "dial_out"; a legacy serve runner gets none.
     const reply: RegisteredFrame = {
       type: 'registered',
@@ -203,7 +217,14 @@ export class ControlConnection implements RunnerLink {
       activeJobs: frame.active_jobs,
       draining: frame.draining === true,
     });
-    if (!owned) this.close(CLOSE_CODES.normal, 'registration expired or replaced; reconnect to register again');
+    if (owned === true) return;
+    if (owned === false) return this.close(CLOSE_CODES.normal, 'registration expired or replaced; reconnect to register again');
+    owned.then(
+      (ok) => {
+        if (!ok) this.close(CLOSE_CODES.normal, 'registration expired or replaced; reconnect to register again');
+      },
+      (err: unknown) => this.logger.warn({ err, worker_id: this.workerId }, 'heartbeat not recorded: runner registry unavailable'),
+    );
   }
 
   private onAck(frame: JobAckFrame): void {

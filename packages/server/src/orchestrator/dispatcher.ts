@@ -109,7 +109,13 @@ export class Dispatcher implements JobDispatcher {
     let attempts = 0;
     while (attempts < timings.assignAttempts) {
       if (req.signal.aborted) return { ok: false, reason: 'aborted', message: 'dispatch aborted', attempts };
-      const reservation = this.deps.registry.reserve(req.spaceId, req.agentId, tried);
+      let reservation: Reservation | null;
+      try {
+        reservation = await this.deps.registry.reserve(req.spaceId, req.agentId, tried);
+      } catch (err) {
+        this.deps.logger.error({ err, call_id: req.callId }, 'runner registry unavailable; dispatch cannot reserve a runner');
+        reservation = null;
+      }
       if (!reservation) break;
       attempts += 1;
       tried.add(reservation.workerId);

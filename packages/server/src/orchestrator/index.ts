@@ -5,3 +5,6 @@ export { Dispatcher, type JobDispatcher, type DispatchRequest, type DispatchResu
 export { LiveCall } from './live-call.js';
 export { CONTROL_PATH } from './control-server.js';
 export { BRIDGE_PATH_PREFIX } from './bridge-acceptor.js';
+export { RedisRunnerRegistry, type RedisRegistryOptions } from './redis-registry.js';
+export { RunnerLinkRouter, RemoteRunnerLink } from './remote-links.js';
+export { OrchestratorCluster, type ClusterOptions } from './cluster.js';

@@ -21,7 +21,12 @@ import { LiveCall } from './live-call.js';
 import { InMemoryRunnerRegistry, type RunnerRegistry } from './registry.js';
 import { publishWorkerChanges } from './worker-events.js';
 import type { LiveEventHub } from '../control/live-events.js';
+import { InProcessClusterBus, type ClusterBus } from '../cluster/bus.js';
+import type { OrchestratorCluster } from './cluster.js';
 import { resolveTimings, type OrchestratorTimings } from './timings.js';
+
+/** How long a hangup waits for the node owning the call before ending the row itself. */
+const REMOTE_HANGUP_TIMEOUT_MS = 3_000;
 
 export interface OrchestratorDeps {
   store: Store;
@@ -32,12 +37,14 @@ export interface OrchestratorDeps {
   publicUrl: () => string;
   /** Timer overrides (tests use short ones). */
   timings?: Partial<OrchestratorTimings> | undefined;
-  /** Replace the in-memory registry (scale-out). */
+  /** Replace the in-memory registry (tests). */
   registry?: RunnerRegistry | undefined;
   /** Where recordings go; default: from `config.recordings`. */
   recordings?: RecordingStore | undefined;
   /** Live call and worker events for the dashboard's SSE streams. */
   events?: LiveEventHub | undefined;
+  /** Scale-out: the shared registry, bus and node liveness over Redis (null: this node is alone). */
+  cluster?: OrchestratorCluster | undefined;
 }
 
 /**
@@ -50,6 +57,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   readonly registry: RunnerRegistry;
   /** This node's speech engines (voice calls, voice-profile samples). */
   readonly speech: SpeechRegistry;
+  /** Cross-node pub/sub (Redis when clustered, in-process otherwise), e.g. for live-event fan-out. */
+  readonly bus: ClusterBus;
   private readonly control: ControlServer;
   private readonly bridges: BridgeAcceptor;
   private readonly dispatcher: JobDispatcher;
@@ -64,8 +73,9 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     const { store, config, http } = deps;
     this.logger = deps.logger.child({ component: 'orchestrator' });
     this.timings = resolveTimings(deps.timings);
-    const registry = deps.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
+    const registry = deps.registry ?? deps.cluster?.registry ?? new InMemoryRunnerRegistry({ ttlMs: this.timings.registryTtlMs, nodeId: config.nodeId, logger: this.logger });
     this.registry = deps.events ? publishWorkerChanges(registry, deps.events) : registry;
+    this.bus = deps.cluster?.bus ?? new InProcessClusterBus((err) => this.logger.error({ err }, 'bus handler threw'));
     this.control = new ControlServer({
       authenticate: (key) => store.apiKeys.authenticate(key),
       registry: this.registry,
@@ -157,6 +167,19 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     if (orphans.length > 0) this.logger.warn({ calls: orphans.length }, 'calls left unfinished by a previous run marked failed');
   }
 
+  /**
+   * Join the cluster once the node listens (its public URL is known): route jobs for runners
+   * this node holds, release slots a previous run left, heartbeat, watch the other nodes.
+   */
+  async join(): Promise<void> {
+    await this.deps.cluster?.start(async (callId) => {
+      const live = this.calls.get(callId);
+      if (!live) return false;
+      await live.hangup();
+      return true;
+    });
+  }
+
   async launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }> {
     if (this.closing) {
       await this.deps.store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server is shutting down' });
@@ -214,10 +237,16 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   async hangup(call: CallRecord): Promise<void> {
     const live = this.calls.get(call.id);
     if (live) return live.hangup();
+    const { cluster, config } = this.deps;
+    // Another node owns the call's media: it hangs up; if it does not answer, the row is ended here.
+    if (cluster && call.node_id && call.node_id !== config.nodeId) {
+      const done = await cluster.calls.hangup(call.node_id, call.id, REMOTE_HANGUP_TIMEOUT_MS);
+      if (done) return;
+    }
     await this.deps.store.calls.finish(call.id, 'api_hangup');
   }
 
-  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] {
+  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[] | Promise<WorkerView[]> {
     return this.registry.list(spaceId, filter);
   }
 
@@ -239,8 +268,9 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     this.audio.close();
     await Promise.all([...this.calls.values()].map((c) => c.shutdown()));
     this.control.close();
-    this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
+    await this.registry.close(CLOSE_CODES.goingAway, 'server is shutting down');
     this.bridges.close();
     await this.audio.closeEngines();
+    await (this.deps.cluster ? this.deps.cluster.close() : this.bus.close());
   }
 }

@@ -3,8 +3,8 @@ import type { Logger } from '../logger.js';
 
 /**
  * The runner registry: which runners are live, what they serve and how loaded they are.
- * `RunnerRegistry` is the seam for scale-out (a Redis-backed registry shares it across nodes);
- * `InMemoryRunnerRegistry` serves one node.
+ * `RunnerRegistry` is the seam for scale-out: `RedisRunnerRegistry` (redis-registry.ts) shares it
+ * across nodes; `InMemoryRunnerRegistry` serves one node.
  *
  * Routing rules (spec 3.2-3.4, plus our decisions):
  * - Entries are keyed by (space, worker_id): a runner only ever serves calls of its key's space,
@@ -69,19 +69,26 @@ export interface Reservation {
   release(): void;
 }
 
+/** A value now (in-process) or later (shared store). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Methods may answer synchronously (in-process) or asynchronously (Redis); callers always
+ * `await`, which costs the in-process registry one microtask.
+ */
 export interface RunnerRegistry {
   /** Add a runner, replacing (and closing) an entry with the same (space, worker_id). */
-  register(registration: RunnerRegistration): void;
+  register(registration: RunnerRegistration): MaybePromise<void>;
   /** Refresh the TTL; false when `link` no longer owns the entry. */
-  heartbeat(spaceId: string, workerId: string, link: RunnerLink, beat: { activeJobs: number; draining: boolean }): boolean;
+  heartbeat(spaceId: string, workerId: string, link: RunnerLink, beat: { activeJobs: number; draining: boolean }): MaybePromise<boolean>;
   /** Remove the entry if `link` still owns it. */
   unregister(spaceId: string, workerId: string, link: RunnerLink): void;
   /** Reserve a slot on the best eligible runner, excluding `exclude` worker ids; null when none. */
-  reserve(spaceId: string, agentId: string, exclude: ReadonlySet<string>): Reservation | null;
+  reserve(spaceId: string, agentId: string, exclude: ReadonlySet<string>): MaybePromise<Reservation | null>;
   /** Live runners of a space, for `GET /v1/workers`. */
-  list(spaceId: string, filter: { agent_id?: string | undefined }): WorkerView[];
+  list(spaceId: string, filter: { agent_id?: string | undefined }): MaybePromise<WorkerView[]>;
   /** Close every runner link with `code` and forget all entries. */
-  close(code: number, reason: string): void;
+  close(code: number, reason: string): MaybePromise<void>;
 }
 
 interface Entry extends RunnerRegistration {

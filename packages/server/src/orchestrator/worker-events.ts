@@ -9,15 +9,15 @@ import type { RunnerRegistry } from './registry.js';
  */
 export function publishWorkerChanges(registry: RunnerRegistry, hub: LiveEventHub): RunnerRegistry {
   return {
-    register(reg) {
-      registry.register(reg);
+    async register(reg) {
+      await registry.register(reg);
       hub.publish(reg.spaceId, { type: 'worker.changed', at: nowIso(), worker_id: reg.workerId, agent_id: reg.agentId, change: 'registered' });
     },
     heartbeat: (spaceId, workerId, link, beat) => registry.heartbeat(spaceId, workerId, link, beat),
-    unregister(spaceId, workerId, link) {
-      const before = registry.list(spaceId, {}).find((w) => w.worker_id === workerId);
-      registry.unregister(spaceId, workerId, link);
-      const after = registry.list(spaceId, {}).some((w) => w.worker_id === workerId);
+    async unregister(spaceId, workerId, link) {
+      const before = (await registry.list(spaceId, {})).find((w) => w.worker_id === workerId);
+      await registry.unregister(spaceId, workerId, link);
+      const after = (await registry.list(spaceId, {})).some((w) => w.worker_id === workerId);
       if (before && !after) hub.publish(spaceId, { type: 'worker.changed', at: nowIso(), worker_id: workerId, agent_id: before.agent_id, change: 'removed' });
     },
     reserve: (spaceId, agentId, exclude) => registry.reserve(spaceId, agentId, exclude),

@@ -13,7 +13,7 @@ export function workerRoutes({ workers }: ControlDeps) {
       query: WorkerListQuery,
       response: page(WorkerView),
       handler: async ({ spaceId, query }) => {
-        const list = workers.list(spaceId, { agent_id: query.agent_id }).sort((a, b) => (a.worker_id < b.worker_id ? -1 : 1));
+        const list = (await workers.list(spaceId, { agent_id: query.agent_id })).sort((a, b) => (a.worker_id < b.worker_id ? -1 : 1));
         return { body: paginateInMemory(list, (w) => w.worker_id, query) };
       },
     }),
