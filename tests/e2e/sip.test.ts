@@ -16,6 +16,7 @@ import { concatPcm16, decodeAlaw, decodeMulaw, DtmfReceiver, EnergyVad, readWavF
 import { createEmbeddedSpeechRegistry } from '@unpod/server';
 import { startTestServer, type TestServer } from '@unpod/testkit/server';
 import { waitFor, type WatchedProcess } from '@unpod/testkit/processes';
+import { Client } from 'unpod';
 import { api, startStallingRunner, waitForCallEnd, waitForWorkers } from './helpers.js';
 import { callEvents, freePort, PCAP_DIR, readPcapRtp, RtpPeer, runSipp, SCENARIOS, SIPP, sippUas, startSipAgent, udpListening } from './sip-helpers.js';
 
@@ -417,20 +418,19 @@ describe.skipIf(!SIPP)('transfers and outbound calls with SIPp as the far end', 
     expect((await callRecord(server, taken.id)).end_reason).toBe('user_hangup');
   }, 60_000);
 
-  test('an outbound call placed over REST rings SIPp (uas), connects to the agent as outbound, and ends by API hangup', async () => {
+  test('an outbound call placed with the SDK rings SIPp (uas), connects to the agent as outbound, and ends by SDK hangup', async () => {
     const calleePort = await freePort();
     const callee = track(sippUas(['-sn', 'uas', '-mp', String((await freePort()) & ~1)], calleePort, 30_000));
     await udpListening(calleePort);
     const { pipeId, number } = await provision(server, { agentId: 'warm-agent', trunkPort: calleePort });
-    const created = await api<CallBody>(server, 'POST', '/v1/calls', { pipe_id: pipeId, to_number: '+15550177777' });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ direction: 'outbound', transport: 'sip', from_number: number, to_number: '+15550177777' });
-    await warmAgent.waitForLine(new RegExp(`^CALL ${created.body.id} outbound \\+15550177777$`), 20_000);
-    const hangup = await api<CallBody>(server, 'POST', `/v1/calls/${created.body.id}/hangup`);
-    expect(hangup.status).toBe(200);
+    const client = new Client({ apiKey: server.apiKey, baseUrl: server.baseUrl });
+    const created = await client.calls.create({ pipe_id: pipeId, to_number: '+15550177777' });
+    expect(created).toMatchObject({ direction: 'outbound', transport: 'sip', from_number: number, to_number: '+15550177777' });
+    await warmAgent.waitForLine(new RegExp(`^CALL ${created.id} outbound \\+15550177777$`), 20_000);
+    await client.calls.hangup(created.id);
     const result = await callee.done;
     expect(result.code, result.output).toBe(0);
-    const record = await callRecord(server, created.body.id);
+    const record = await callRecord(server, created.id);
     expect(record).toMatchObject({ status: 'completed', end_reason: 'api_hangup' });
     expect(record.answered_at).not.toBeNull();
   }, 60_000);

@@ -47,6 +47,14 @@ export interface OrchestratorDeps {
   cluster?: OrchestratorCluster | undefined;
 }
 
+/** A transport whose calls are set up outside the orchestrator (see `registerTransport`). */
+export interface ExternalTransport {
+  /** Start the call (e.g. dial it out); the answered leg comes back through `Orchestrator.run`. */
+  launch(call: CallRecord, pipe: Pipe | undefined): Promise<{ client_url?: string }>;
+  /** Stop a call that is not live yet (still ringing); true when it was this transport's to stop. */
+  cancel?(call: CallRecord): Promise<boolean>;
+}
+
 /**
  * The live side of a node: the runner control socket, the registry and dispatch, the bridge
  * acceptor, the client-facing transports, and the set of live calls. Implements the control
@@ -65,6 +73,7 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   private readonly text: TextGateway;
   private readonly audio: AudioGateway;
   private readonly calls = new Map<string, LiveCall>();
+  private readonly external = new Map<string, ExternalTransport>();
   private readonly logger: Logger;
   private closing = false;
   private readonly stopRunnerMetrics: () => void;
@@ -180,6 +189,17 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
     });
   }
 
+  /**
+   * Hands calls of a transport this class does not build (`sip`: telephony dials them out, then
+   * runs the answered leg with {@link run}) to `handler`. Returns the function that removes it.
+   */
+  registerTransport(name: string, handler: ExternalTransport): () => void {
+    this.external.set(name, handler);
+    return () => {
+      if (this.external.get(name) === handler) this.external.delete(name);
+    };
+  }
+
   async launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }> {
     if (this.closing) {
       await this.deps.store.calls.finish(call.id, 'server_shutdown', { code: 'server_shutdown', message: 'the server is shutting down' });
@@ -192,12 +212,15 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       }
       case 'websocket':
         return this.launchAudio(call, pipe);
-      default:
+      default: {
+        const external = this.external.get(call.transport);
+        if (external) return external.launch(call, pipe);
         await this.deps.store.calls.finish(call.id, 'error', {
           code: 'transport_unavailable',
           message: `the ${call.transport} transport is not available on this node`,
         });
         return {};
+      }
     }
   }
 
@@ -213,6 +236,15 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
       return {};
     }
     return (await this.launchWith(call, created.transport, pipe)) ? { client_url: created.clientUrl } : {};
+  }
+
+  /**
+   * Runs a call over a transport built elsewhere (an inbound or answered outbound SIP leg):
+   * dispatch, live-call tracking, API hangup and shutdown treat it like every other call. True
+   * once a runner accepted it; `known` is its pipe if already loaded.
+   */
+  run(call: CallRecord, transport: CallTransport, known?: Pipe): Promise<boolean> {
+    return this.launchWith(call, transport, known);
   }
 
   /** Run a call over an existing transport; true once a runner accepted it. `known` is its pipe if already loaded. */
@@ -237,6 +269,8 @@ export class Orchestrator implements LiveCalls, WorkerDirectory {
   async hangup(call: CallRecord): Promise<void> {
     const live = this.calls.get(call.id);
     if (live) return live.hangup();
+    // Not live yet: an external transport may still be setting it up (an outbound call ringing).
+    if (await this.external.get(call.transport)?.cancel?.(call)) return;
     const { cluster, config } = this.deps;
     // Another node owns the call's media: it hangs up; if it does not answer, the row is ended here.
     if (cluster && call.node_id && call.node_id !== config.nodeId) {

@@ -1,9 +1,6 @@
-import type { Pipe } from '@unpod/protocol';
-import type { CallRecord } from '../control/store/repos/calls.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { UnpodServer } from '../server.js';
 import type { SpeechRegistry } from '../speech/index.js';
-import type { CallTransport } from '../transports/transport.js';
 import type { CallLauncher } from './context.js';
 import { SipStartError, TelephonyService } from './service.js';
 import { voiceFactory } from './voices.js';
@@ -16,40 +13,23 @@ export interface RunningTelephony {
   close(): Promise<void>;
 }
 
-/**
- * The orchestrator surface telephony needs: run a call over a transport built here (inbound SIP
- * and answered outbound legs), and take `transport: "sip"` calls created by the API.
- */
-interface OrchestratorSeam {
-  launchWith(call: CallRecord, transport: CallTransport, known?: Pipe): Promise<boolean>;
-  launch(call: CallRecord, pipe?: Pipe): Promise<{ client_url?: string }>;
-  hangup(call: CallRecord): Promise<void>;
+/** SIP legs (inbound, or answered outbound) run through the orchestrator like every other call. */
+function launcherOf(orchestrator: Orchestrator): CallLauncher {
+  return { run: (call, transport, pipe) => orchestrator.run(call, transport, pipe) };
 }
 
 /**
- * Plugs telephony into a running orchestrator. `Orchestrator.launch` refuses `sip` calls with
- * `transport_unavailable` and keeps `launchWith` to itself; until it offers a transport registry,
- * this wraps the instance: `sip` calls go to the dialler, a hangup of a call still ringing
- * cancels the INVITE, and SIP transports run through the orchestrator's own `launchWith`, so
- * dispatch, live-call tracking, API hangup and shutdown treat SIP calls like every other call.
+ * Hands `transport: "sip"` calls created by the API to the dialler, and a hangup of a call still
+ * ringing to its INVITE's CANCEL. Returns the unplug.
  */
-export function linkOrchestrator(orchestrator: Orchestrator, telephony: () => TelephonyService | null): CallLauncher {
-  const seam = orchestrator as unknown as OrchestratorSeam;
-  const launch = seam.launch.bind(orchestrator);
-  const hangup = seam.hangup.bind(orchestrator);
-  const launchWith = seam.launchWith.bind(orchestrator);
-  seam.launch = async (call, pipe) => {
-    const service = telephony();
-    if (call.transport !== 'sip' || !service) return launch(call, pipe);
-    service.launchOutbound(call, pipe);
-    return {};
-  };
-  seam.hangup = async (call) => {
-    const service = telephony();
-    if (service && call.transport === 'sip' && (await service.cancelOutbound(call.id))) return;
-    return hangup(call);
-  };
-  return { run: (call, transport, pipe) => launchWith(call, transport, pipe) };
+export function linkOrchestrator(orchestrator: Orchestrator, service: TelephonyService): () => void {
+  return orchestrator.registerTransport('sip', {
+    launch: (call, pipe) => {
+      service.launchOutbound(call, pipe);
+      return Promise.resolve({});
+    },
+    cancel: (call) => service.cancelOutbound(call.id),
+  });
 }
 
 /**
@@ -62,15 +42,14 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
   // One set of engines per node: phone calls share the orchestrator's registry (decoder pool,
   // breakers, cached cloud adapters) with WebSocket audio calls; its owner closes it.
   const registry = options.registry ?? server.orchestrator.speech;
-  let service: TelephonyService | null = null;
-  const launcher = linkOrchestrator(server.orchestrator, () => service);
+  let service: TelephonyService;
   try {
     service = await TelephonyService.start({
       sip: config.sip,
       nodeId: config.nodeId,
       store,
       logger,
-      launcher,
+      launcher: launcherOf(server.orchestrator),
       createVoice: voiceFactory({ store, registry, logger, recordings: server.recordings, mode: config.sip.voice }),
     });
   } catch (err) {
@@ -81,10 +60,12 @@ export async function startTelephony(server: UnpodServer, options: { registry?: 
     throw err;
   }
   const running = service;
+  const unlink = linkOrchestrator(server.orchestrator, running);
   return {
     service: running,
     listeningLine: `unpod sip listening on udp:${running.udpPort} tcp:${running.tcpPort}`,
     async close() {
+      unlink();
       await running.close();
     },
   };
