@@ -1,4 +1,4 @@
-import type { SttEngineSession, SttEngineSink, SttHints, SttWord } from '../contracts/stt.js';
+import type { SttEngineSession, SttEngineSink, SttHints, SttSessionContext, SttWord } from '../contracts/stt.js';
 import { toSpeechError } from '../contracts/errors.js';
 import { childController } from '../util/abort.js';
 import { withRetries, type RetryPolicy } from '../util/retry.js';
@@ -139,4 +139,24 @@ function concat(chunks: readonly Int16Array[], total: number): Int16Array {
     at += c.length;
   }
   return out;
+}
+
+/** An {@link UtteranceSession} for one stream of a request/response adapter. */
+export function openUtteranceSession(
+  context: SttSessionContext,
+  adapter: { provider: string; retry: RetryPolicy; maxUtteranceSeconds: number; transcribe: TranscribeUtterance },
+): Promise<SttEngineSession> {
+  return Promise.resolve(
+    new UtteranceSession({
+      provider: adapter.provider,
+      sampleRateHz: context.sampleRateHz,
+      language: context.language,
+      hints: context.hints,
+      signal: context.signal,
+      sink: context.sink,
+      retry: adapter.retry,
+      maxUtteranceSeconds: adapter.maxUtteranceSeconds,
+      transcribe: adapter.transcribe,
+    }),
+  );
 }

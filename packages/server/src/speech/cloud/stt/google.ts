@@ -3,7 +3,7 @@ import type { SttAdapterOptions, SttCapabilities, SttEngineSession, SttSessionCo
 import { malformedError } from '../errors.js';
 import { jsonErrorMessage, readJson, vendorFetch } from '../http.js';
 import { confidenceOf, normalizeTranscript, normalizeWords } from '../text.js';
-import { UtteranceSession, type UtteranceRequest, type UtteranceResult } from '../utterance-session.js';
+import { openUtteranceSession, type UtteranceRequest, type UtteranceResult } from '../utterance-session.js';
 
 /** Options of {@link GoogleStt}: an API key (`key=`) or an OAuth access token (bearer). */
 export interface GoogleSttOptions extends SttAdapterOptions {
@@ -40,19 +40,7 @@ export class GoogleStt extends SttAdapter {
   }
 
   protected openSession(context: SttSessionContext): Promise<SttEngineSession> {
-    return Promise.resolve(
-      new UtteranceSession({
-        provider: this.provider,
-        sampleRateHz: context.sampleRateHz,
-        language: context.language,
-        hints: context.hints,
-        signal: context.signal,
-        sink: context.sink,
-        retry: this.options.retry,
-        maxUtteranceSeconds: 60,
-        transcribe: (request) => this.transcribe(request),
-      }),
-    );
+    return openUtteranceSession(context, { provider: this.provider, retry: this.options.retry, maxUtteranceSeconds: 60, transcribe: (request) => this.transcribe(request) });
   }
 
   private async transcribe(request: UtteranceRequest): Promise<UtteranceResult> {

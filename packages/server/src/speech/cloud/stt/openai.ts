@@ -4,7 +4,7 @@ import type { SttAdapterOptions, SttCapabilities, SttEngineSession, SttSessionCo
 import { malformedError } from '../errors.js';
 import { jsonErrorMessage, readJson, vendorFetch, wavBlob } from '../http.js';
 import { normalizeTranscript } from '../text.js';
-import { UtteranceSession, type UtteranceRequest, type UtteranceResult } from '../utterance-session.js';
+import { openUtteranceSession, type UtteranceRequest, type UtteranceResult } from '../utterance-session.js';
 
 /** Options of {@link OpenAiStt}. */
 export interface OpenAiSttOptions extends SttAdapterOptions {
@@ -51,19 +51,7 @@ export class OpenAiStt extends SttAdapter {
   }
 
   protected openSession(context: SttSessionContext): Promise<SttEngineSession> {
-    return Promise.resolve(
-      new UtteranceSession({
-        provider: this.provider,
-        sampleRateHz: context.sampleRateHz,
-        language: context.language,
-        hints: context.hints,
-        signal: context.signal,
-        sink: context.sink,
-        retry: this.options.retry,
-        maxUtteranceSeconds: 300,
-        transcribe: (request) => this.transcribe(request),
-      }),
-    );
+    return openUtteranceSession(context, { provider: this.provider, retry: this.options.retry, maxUtteranceSeconds: 300, transcribe: (request) => this.transcribe(request) });
   }
 
   private async transcribe(request: UtteranceRequest): Promise<UtteranceResult> {
