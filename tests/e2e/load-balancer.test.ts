@@ -8,12 +8,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPgSchema } from '@unpod/testkit/postgres';
+import { createRedisPrefix } from '@unpod/testkit/redis';
 import { waitFor } from '@unpod/testkit/processes';
 import { startTestServer, type TestServer } from '@unpod/testkit/server';
 import { TextCallClient } from '@unpod/testkit/text-client';
@@ -29,6 +30,30 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/** A TCP proxy to Redis; `cut()` stops listening and drops every connection through it. */
+async function redisProxy(target: URL): Promise<{ port: number; cut: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect({ host: target.hostname, port: Number(target.port || 6379) });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let cut: Promise<void> | null = null;
+  return {
+    port: (server.address() as { port: number }).port,
+    cut: () =>
+      (cut ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
 
 async function freeTcpPort(): Promise<number> {
   const probe = createServer();
@@ -168,14 +193,20 @@ describe.skipIf(!NGINX)('nginx example (deploy/nginx/unpod.conf)', () => {
 });
 
 describe.skipIf(!HAPROXY)('HAProxy example (deploy/haproxy/unpod.cfg)', () => {
-  test('the /readyz check takes a node whose Redis is unreachable out of rotation', async () => {
+  test('the /readyz check takes a node whose Redis became unreachable out of rotation', async () => {
     const pg = await createPgSchema('lb');
     cleanups.push(() => pg.drop());
-    const deadRedis = `redis://127.0.0.1:${await freeTcpPort()}`;
+    const redis = createRedisPrefix('lb');
+    cleanups.push(() => redis.drop());
+    // Node hap-down reaches Redis through a proxy the test cuts once the node is up.
+    const proxy = await redisProxy(new URL(REDIS_URL));
+    cleanups.push(() => proxy.cut());
     const cluster = await nodes(pg.url, `hap-${Math.random().toString(36).slice(2, 10)}`, [
-      { id: 'hap-down', env: { UNPOD_REDIS_URL: deadRedis } },
-      { id: 'hap-up', env: { UNPOD_REDIS_URL: REDIS_URL } },
+      { id: 'hap-down', env: { UNPOD_REDIS_URL: `redis://127.0.0.1:${proxy.port}`, UNPOD_REDIS_PREFIX: redis.prefix } },
+      { id: 'hap-up', env: { UNPOD_REDIS_URL: REDIS_URL, UNPOD_REDIS_PREFIX: redis.prefix } },
     ]);
+    expect((await fetch(`${cluster[0]!.baseUrl}/readyz`)).status).toBe(200);
+    await proxy.cut();
     const dir = mkdtempSync(path.join(tmpdir(), 'unpod-haproxy-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const port = await freeTcpPort();
