@@ -7,3 +7,4 @@ export { FakeDeepgram, type DeepgramConnection, type DeepgramUtterance } from '.
 export { FakeOpenAiStt, type OpenAiTranscriptionRequest } from './openai-stt.js';
 export { FakeGoogleStt, type GoogleRecognitionConfig } from './google-stt.js';
 export { FakeAzureStt, type AzureUtterance } from './azure-stt.js';
+export { FakeGoogleSttGrpc, type GoogleGrpcBehaviour, type GoogleStreamingConfig } from './google-stt-grpc.js';

@@ -18,6 +18,8 @@ export interface CloudProviderDeps {
   metrics?: SpeechMetricsSink | undefined;
   /** Per-provider API roots (tests point them at the local fakes; a proxy could too). */
   baseUrls?: Partial<Record<CloudSttProvider, string>> | undefined;
+  /** gRPC roots of the streaming vendors (Google `StreamingRecognize`); `http://` is an insecure channel (the local fake). */
+  grpcUrls?: { google?: string | undefined } | undefined;
   /** Base options for every cloud STT adapter (timeouts, retries, stall detection). */
   stt?: Omit<SttAdapterOptions, 'metrics'> | undefined;
 }
@@ -26,7 +28,8 @@ export interface CloudProviderDeps {
  * Registers the cloud speech-to-text providers by the names voice profiles use: `deepgram`,
  * `openai`, `google`, `azure`. Each needs a credential (the space's stored one, else the server's
  * env key); the registry resolves it and the factory reads `api_key` (Google: or `access_token`;
- * Azure: plus `region`). Step options understood: Deepgram `endpointing_ms`, `utterance_end_ms`.
+ * Azure: plus `region`). Step options understood: Deepgram `endpointing_ms`, `utterance_end_ms`;
+ * Google `streaming` (`false`: REST per utterance; default: streaming over gRPC when the client loads).
  */
 export function registerCloudProviders(registry: SpeechRegistry, deps: CloudProviderDeps = {}): SpeechRegistry {
   const base = (): SttAdapterOptions => ({ ...deps.stt, metrics: deps.metrics });
@@ -58,6 +61,8 @@ export function registerCloudProviders(registry: SpeechRegistry, deps: CloudProv
           ...base(),
           ...(token !== undefined ? { accessToken: token } : { apiKey: field(credential, 'google', 'api_key') }),
           baseUrl: deps.baseUrls?.google,
+          grpcUrl: deps.grpcUrls?.google,
+          streaming: booleanOption(step, 'streaming'),
           model: model(step),
         });
       },
@@ -82,4 +87,9 @@ function field(credential: ResolvedCredential | undefined, provider: string, nam
 function numberOption(step: ProviderStep, key: string): number | undefined {
   const v = step.options[key];
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function booleanOption(step: ProviderStep, key: string): boolean | undefined {
+  const v = step.options[key];
+  return typeof v === 'boolean' ? v : undefined;
 }

@@ -10,7 +10,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const adapter = (extra: Partial<ConstructorParameters<typeof GoogleStt>[0]> = {}) => new GoogleStt({ apiKey: 'AIza-test', baseUrl: fake.baseUrl, retry: NO_RETRY, ...extra });
+const adapter = (extra: Partial<ConstructorParameters<typeof GoogleStt>[0]> = {}) => new GoogleStt({ apiKey: 'AIza-test', baseUrl: fake.baseUrl, streaming: false, retry: NO_RETRY, ...extra });
 
 async function utterances(stt: GoogleStt, count = 1, rateHz = 16_000) {
   const stream = await stt.createStream({ sampleRateHz: rateHz, language: 'en-US', hints: { phrases: ['table for two'] } });
@@ -48,7 +48,7 @@ describe('GoogleStt against the local Speech-to-Text v1 REST fake', () => {
   });
 
   it('uses a bearer token instead of key= when given one', async () => {
-    await utterances(new GoogleStt({ accessToken: 'AIza-test', baseUrl: fake.baseUrl, retry: NO_RETRY }));
+    await utterances(new GoogleStt({ accessToken: 'AIza-test', baseUrl: fake.baseUrl, streaming: false, retry: NO_RETRY }));
     expect(fake.requests[0]!.headers.authorization).toBe('Bearer AIza-test');
     expect(fake.requests[0]!.url).not.toContain('key=');
   });
@@ -56,7 +56,7 @@ describe('GoogleStt against the local Speech-to-Text v1 REST fake', () => {
   it('an invalid API key (400 INVALID_ARGUMENT) and a bad token (401) are non-retryable provider_errors', async () => {
     // Docs (API errors): an invalid key is "400 INVALID_ARGUMENT API key not valid"; bad
     // credentials are "401 UNAUTHENTICATED".
-    for (const stt of [new GoogleStt({ apiKey: 'bad', baseUrl: fake.baseUrl }), new GoogleStt({ accessToken: 'bad', baseUrl: fake.baseUrl })]) {
+    for (const stt of [new GoogleStt({ apiKey: 'bad', baseUrl: fake.baseUrl, streaming: false }), new GoogleStt({ accessToken: 'bad', baseUrl: fake.baseUrl, streaming: false })]) {
       const { error } = await utterances(stt);
       expect(isSpeechError(error, 'provider_error')).toBe(true);
       expect((error as SpeechError).retryable).toBe(false);
