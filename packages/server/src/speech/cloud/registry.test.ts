@@ -50,6 +50,12 @@ describe('registerCloudProviders and credential resolution', () => {
     expect(registry.stt(step('azure'))).toBeInstanceOf(AzureStt);
   });
 
+  it('Google streams over gRPC by default; the step option streaming: false keeps REST per utterance', () => {
+    const registry = registerCloudProviders(createEmbeddedSpeechRegistry({ credentials: new SpaceThenEnvCredentials(env) }));
+    expect((registry.stt(step('google')) as GoogleStt).capabilities).toMatchObject({ streaming: true, interimResults: true });
+    expect((registry.stt(step('google', { options: { streaming: false } })) as GoogleStt).capabilities).toMatchObject({ streaming: false, interimResults: false });
+  });
+
   it('without any credential a cloud provider cannot serve and asking for it fails with unavailable', async () => {
     const registry = registerCloudProviders(createEmbeddedSpeechRegistry({ credentials: new SpaceThenEnvCredentials({}) }));
     expect(await registry.canServe('stt', 'deepgram', { spaceId: 'SPC_a' })).toBe(false);

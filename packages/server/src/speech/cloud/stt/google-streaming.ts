@@ -74,7 +74,12 @@ export class GoogleGrpcClient {
   private async create(): Promise<SpeechClientLike> {
     const url = new URL(this.target.url);
     const secure = url.protocol !== 'http:';
-    const [speech, grpc] = await Promise.all([import('@google-cloud/speech'), import('@grpc/grpc-js')]);
+    const speech = await import('@google-cloud/speech');
+    // The channel credentials must come from the gRPC module the client library itself uses.
+    type Options = NonNullable<ConstructorParameters<typeof speech.v1.SpeechClient>[0]>;
+    const { grpc } = createRequire(createRequire(import.meta.url).resolve('@google-cloud/speech'))('google-gax') as {
+      grpc: { credentials: { createSsl(): Options['sslCreds']; createInsecure(): Options['sslCreds'] } };
+    };
     const client = new speech.v1.SpeechClient({
       apiEndpoint: url.hostname,
       port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
