@@ -85,6 +85,9 @@ export class GoogleGrpcClient {
       port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
       sslCreds: secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(),
       fallback: false,
+      // Named here, so the library does not ask Application Default Credentials (which probe the
+      // GCE metadata server) for the universe domain.
+      universeDomain: 'googleapis.com',
     });
     return client as unknown as SpeechClientLike;
   }
