@@ -142,6 +142,7 @@ describe('GoogleStt streaming (gRPC StreamingRecognize) against the local fake',
     // OUT_OF_RANGE ("Exceeded maximum allowed stream duration"); a new stream is the remedy.
     for (const behaviour of [
       { mode: 'http-error', status: 503, times: 1 },
+      { mode: 'die-after', ms: 20, times: 1 },
       { mode: 'grpc-error', code: RESOURCE_EXHAUSTED, times: 1 },
       { mode: 'grpc-error', code: DEADLINE_EXCEEDED, times: 1 },
       { mode: 'grpc-error', code: OUT_OF_RANGE, message: 'Exceeded maximum allowed stream duration of 305 seconds.', times: 1 },
