@@ -8,3 +8,4 @@ export { FakeOpenAiStt, type OpenAiTranscriptionRequest } from './openai-stt.js'
 export { FakeGoogleStt, type GoogleRecognitionConfig } from './google-stt.js';
 export { FakeAzureStt, type AzureUtterance } from './azure-stt.js';
 export { FakeGoogleSttGrpc, type GoogleGrpcBehaviour, type GoogleStreamingConfig } from './google-stt-grpc.js';
+export { FakeOpenAiRealtimeStt, type OpenAiRealtimeConnection } from './openai-realtime-stt.js';

@@ -29,7 +29,8 @@ export interface CloudProviderDeps {
  * `openai`, `google`, `azure`. Each needs a credential (the space's stored one, else the server's
  * env key); the registry resolves it and the factory reads `api_key` (Google: or `access_token`;
  * Azure: plus `region`). Step options understood: Deepgram `endpointing_ms`, `utterance_end_ms`;
- * Google `streaming` (`false`: REST per utterance; default: streaming over gRPC when the client loads).
+ * OpenAI `realtime` (`true`: the realtime transcription WebSocket; default: one request per
+ * utterance); Google `streaming` (`false`: REST per utterance; default: streaming over gRPC when the client loads).
  */
 export function registerCloudProviders(registry: SpeechRegistry, deps: CloudProviderDeps = {}): SpeechRegistry {
   const base = (): SttAdapterOptions => ({ ...deps.stt, metrics: deps.metrics });
@@ -50,7 +51,13 @@ export function registerCloudProviders(registry: SpeechRegistry, deps: CloudProv
     )
     .registerStt(
       'openai',
-      (step, { credential }) => new OpenAiStt({ ...base(), apiKey: field(credential, 'openai', 'api_key'), baseUrl: deps.baseUrls?.openai, model: model(step) }),
+      (step, { credential }) => new OpenAiStt({
+          ...base(),
+          apiKey: field(credential, 'openai', 'api_key'),
+          baseUrl: deps.baseUrls?.openai,
+          model: model(step),
+          realtime: booleanOption(step, 'realtime'),
+        }),
       { needsCredential: true },
     )
     .registerStt(

@@ -4,6 +4,7 @@ import type { SttAdapterOptions, SttCapabilities, SttEngineSession, SttSessionCo
 import { malformedError } from '../errors.js';
 import { jsonErrorMessage, readJson, vendorFetch, wavBlob } from '../http.js';
 import { normalizeTranscript } from '../text.js';
+import { openRealtimeSession, REALTIME_RATE_HZ } from './openai-realtime.js';
 import { openUtteranceSession, type UtteranceRequest, type UtteranceResult } from '../utterance-session.js';
 
 /** Options of {@link OpenAiStt}. */
@@ -13,6 +14,12 @@ export interface OpenAiSttOptions extends SttAdapterOptions {
   baseUrl?: string | undefined;
   /** Default `gpt-4o-mini-transcribe`; `whisper-1` does not stream its answer. */
   model?: string | undefined;
+  /**
+   * Stream over the realtime transcription WebSocket (`/v1/realtime?intent=transcription`)
+   * instead of one request per utterance: partials while the caller speaks, audio at 24 kHz.
+   * Default false.
+   */
+  realtime?: boolean | undefined;
 }
 
 /** Models whose transcription answer can be streamed as `transcript.text.delta` events. */
@@ -28,22 +35,25 @@ const LANGUAGES = [
  * OpenAI speech-to-text through `POST /v1/audio/transcriptions`: each utterance is sent as a WAV
  * file in a multipart form once the caller stops speaking. With the `gpt-4o*-transcribe` models
  * the answer is streamed (`stream=true`): `transcript.text.delta` events become partials and
- * `transcript.text.done` the final. Hint phrases go into `prompt`.
+ * `transcript.text.done` the final. Hint phrases go into `prompt`. With `realtime: true` the
+ * stream is one realtime transcription session over WebSocket instead (`openai-realtime.ts`).
  */
 export class OpenAiStt extends SttAdapter {
   readonly provider = 'openai';
   readonly capabilities: SttCapabilities;
   private readonly apiKey: string;
   private readonly baseUrl: string;
+  private readonly realtime: boolean;
 
   constructor(options: OpenAiSttOptions) {
     super({ ...options, model: options.model ?? 'gpt-4o-mini-transcribe' });
     this.apiKey = options.apiKey;
     this.baseUrl = (options.baseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+    this.realtime = options.realtime ?? false;
     this.capabilities = {
-      streaming: false,
-      interimResults: STREAMING_MODELS.test(this.model ?? ''),
-      nativeSampleRatesHz: [8000, 16_000, 24_000, 48_000],
+      streaming: this.realtime,
+      interimResults: this.realtime || STREAMING_MODELS.test(this.model ?? ''),
+      nativeSampleRatesHz: this.realtime ? [REALTIME_RATE_HZ] : [8000, 16_000, 24_000, 48_000],
       languages: LANGUAGES,
       grammars: { phrases: true, jsgf: false },
       widebandModel: false,
@@ -51,6 +61,7 @@ export class OpenAiStt extends SttAdapter {
   }
 
   protected openSession(context: SttSessionContext): Promise<SttEngineSession> {
+    if (this.realtime) return openRealtimeSession({ apiKey: this.apiKey, baseUrl: this.baseUrl, model: this.model ?? 'gpt-4o-mini-transcribe' }, context);
     return openUtteranceSession(context, { provider: this.provider, retry: this.options.retry, maxUtteranceSeconds: 300, transcribe: (request) => this.transcribe(request) });
   }
 
