@@ -56,6 +56,12 @@ describe('registerCloudProviders and credential resolution', () => {
     expect((registry.stt(step('google', { options: { streaming: false } })) as GoogleStt).capabilities).toMatchObject({ streaming: false, interimResults: false });
   });
 
+  it('OpenAI is per utterance by default; the step option realtime: true streams over the realtime WebSocket at 24 kHz', () => {
+    const registry = registerCloudProviders(createEmbeddedSpeechRegistry({ credentials: new SpaceThenEnvCredentials(env) }));
+    expect((registry.stt(step('openai')) as OpenAiStt).capabilities).toMatchObject({ streaming: false });
+    expect((registry.stt(step('openai', { options: { realtime: true } })) as OpenAiStt).capabilities).toMatchObject({ streaming: true, interimResults: true, nativeSampleRatesHz: [24_000] });
+  });
+
   it('without any credential a cloud provider cannot serve and asking for it fails with unavailable', async () => {
     const registry = registerCloudProviders(createEmbeddedSpeechRegistry({ credentials: new SpaceThenEnvCredentials({}) }));
     expect(await registry.canServe('stt', 'deepgram', { spaceId: 'SPC_a' })).toBe(false);
