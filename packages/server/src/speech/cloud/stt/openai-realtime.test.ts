@@ -50,10 +50,8 @@ describe('OpenAiStt realtime mode against the local realtime transcription fake'
     expect(conn.audioBytes).toBeLessThanOrEqual(0.5 * 24_000 * 2 + 480);
     expect(conn.events.filter((e) => e !== 'input_audio_buffer.append')).toEqual(['session.update', 'input_audio_buffer.commit']);
     const partials = events.filter((e) => e.type === 'partial');
-    // Partials the reader has not taken yet are coalesced by the stream, so check growing prefixes.
-    expect(partials.length).toBeGreaterThan(0);
-    expect(partials.every((p) => 'book a table for two'.startsWith(p.text))).toBe(true);
-    expect(partials.at(-1)!.text).toBe('book a table for two');
+    // The fake's first delta may arrive before or after the commit it belongs to is acknowledged.
+    expect(partials.map((p) => p.text)).toEqual(['book', 'book a', 'book a table', 'book a table for', 'book a table for two']);
     const finalAt = events.findIndex((e) => e.type === 'final');
     expect(events.findIndex((e) => e.type === 'partial')).toBeLessThan(finalAt);
     expect(events[finalAt]).toMatchObject({ type: 'final', text: 'book a table for two', utteranceId: 1 });

@@ -245,8 +245,10 @@ class RealtimeSession implements SttEngineSession {
         this.heard.set(event.item_id, text);
         const head = this.pending.find((p) => p.text === null);
         const known = this.pending.some((p) => p.itemId === event.item_id);
-        // Partials belong to the oldest utterance still without its final (or the open one when none waits).
-        const current = head ? head.itemId === event.item_id : !known;
+        // Partials belong to the oldest utterance still without its final (or the open one when none
+        // waits). An item not named by `input_audio_buffer.committed` yet is that utterance's when
+        // its commit has not been acknowledged.
+        const current = head ? head.itemId === event.item_id || (head.itemId === null && !known) : !known;
         const partial = normalizeTranscript(text);
         if (current && partial !== '') {
           const startMs = head ? head.startMs : this.ms(this.utteranceStartSamples);
