@@ -106,7 +106,7 @@ async function callThroughProxy(kamailio: Kamailio, nodes: SipNode[], options: {
   cleanups.push(() => rtp.close());
   const taken = callMarks(nodes);
   const sipp = runSipp(
-    [`127.0.0.1:${kamailio.port}`, '-sf', path.join(SCENARIOS, 'uac-call-proxied.xml'), '-s', NUMBER, '-m', '1', '-i', '127.0.0.1', '-p', String(await freePort()), '-d', '2500', '-set', 'rtp_port', String(rtp.port)],
+    [`127.0.0.1:${kamailio.port}`, '-sf', path.join(SCENARIOS, 'uac-call-proxied.xml'), '-s', NUMBER, '-m', '1', '-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String((await freePort()) & ~1), '-d', '2500', '-set', 'rtp_port', String(rtp.port)],
     { timeoutMs: 30_000 },
   );
   cleanups.push(() => sipp.kill());

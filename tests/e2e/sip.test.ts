@@ -94,6 +94,10 @@ async function call(server: { sip: { udpPort: number; tcpPort: number } }, scena
     '-set',
     'rtp_port',
     String(options.rtp?.port ?? 40000),
+    // SIPp binds a media port even when the scenario sends none; the default (6000) would collide
+    // with SIPp runs of other test files.
+    '-mp',
+    String((await freePort()) & ~1),
     ...(options.tcp ? ['-t', 't1'] : []),
     ...(options.extra ?? []),
   ];
@@ -402,7 +406,7 @@ describe.skipIf(!SIPP)('transfers and outbound calls with SIPp as the far end', 
 
   test('warm transfer to a busy target: the runner hears busy and keeps the call', async () => {
     const targetPort = await freePort();
-    const target = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-busy.xml')], targetPort));
+    const target = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-busy.xml'), '-mp', String((await freePort()) & ~1)], targetPort));
     await udpListening(targetPort);
     const { number } = await provision(server, { agentId: 'warm-agent', trunkPort: targetPort });
     const rtp = await RtpPeer.open();
@@ -463,7 +467,7 @@ describe.skipIf(!SIPP)('transfers and outbound calls with SIPp as the far end', 
 
   test('outbound outcomes are recorded: busy (486) and no answer (CANCEL after the answer timeout)', async () => {
     const busyPort = await freePort();
-    const busy = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-busy.xml')], busyPort));
+    const busy = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-busy.xml'), '-mp', String((await freePort()) & ~1)], busyPort));
     await udpListening(busyPort);
     const a = await provision(server, { agentId: 'warm-agent', trunkPort: busyPort });
     const busyCall = await api<CallBody>(server, 'POST', '/v1/calls', { pipe_id: a.pipeId, to_number: '+15550177779' });
@@ -471,7 +475,7 @@ describe.skipIf(!SIPP)('transfers and outbound calls with SIPp as the far end', 
     expect((await busy.done).code).toBe(0);
 
     const ringPort = await freePort();
-    const ringing = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-noanswer.xml')], ringPort));
+    const ringing = track(sippUas(['-sf', path.join(SCENARIOS, 'uas-noanswer.xml'), '-mp', String((await freePort()) & ~1)], ringPort));
     await udpListening(ringPort);
     const b = await provision(server, { agentId: 'warm-agent', trunkPort: ringPort });
     const unanswered = await api<CallBody>(server, 'POST', '/v1/calls', { pipe_id: b.pipeId, to_number: '+15550177780' });
