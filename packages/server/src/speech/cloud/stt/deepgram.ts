@@ -1,8 +1,9 @@
 import WebSocket from 'ws';
-import { SpeechError, abortedError } from '../../contracts/errors.js';
+import { SpeechError } from '../../contracts/errors.js';
 import { SttAdapter } from '../../contracts/stt-adapter.js';
 import type { SttAdapterOptions, SttCapabilities, SttEngineSession, SttSessionContext, SttWord } from '../../contracts/stt.js';
-import { errorFromHttpStatus, malformedError, networkError } from '../errors.js';
+import { malformedError } from '../errors.js';
+import { handshake } from '../ws-handshake.js';
 import { confidenceOf, normalizeTranscript, normalizeWords } from '../text.js';
 
 /** Options of {@link DeepgramStt}. */
@@ -66,38 +67,9 @@ export class DeepgramStt extends SttAdapter {
     q.set('endpointing', String(this.settings.endpointingMs));
     q.set('utterance_end_ms', String(this.settings.utteranceEndMs));
     const socket = new WebSocket(url, { headers: { Authorization: `Token ${this.settings.apiKey}` } });
-    await opened(socket, this.provider, context.signal);
+    await handshake(socket, this.provider, context.signal, errorText);
     return new DeepgramSession(socket, context, this.settings.keepAliveMs);
   }
-}
-
-function opened(socket: WebSocket, provider: string, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      socket.terminate();
-      reject(abortedError(provider, signal));
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (err?: SpeechError): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('open').removeAllListeners('unexpected-response').removeAllListeners('error');
-      // Errors after this point surface as a close event; an unlistened 'error' would throw.
-      socket.on('error', () => undefined);
-      if (err) {
-        socket.terminate();
-        reject(err);
-      } else resolve();
-    };
-    socket.once('open', () => settle());
-    socket.once('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => settle(errorFromHttpStatus(provider, res.statusCode ?? 0, errorText(Buffer.concat(chunks).toString('utf8')))));
-      res.on('error', () => settle(errorFromHttpStatus(provider, res.statusCode ?? 0, undefined)));
-    });
-    socket.once('error', (err) => settle(networkError(provider, err)));
-  });
 }
 
 /** Deepgram's HTTP error body: `{ err_code, err_msg, request_id }`. */

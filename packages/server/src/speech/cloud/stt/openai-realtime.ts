@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import { SpeechError, abortedError } from '../../contracts/errors.js';
 import type { SttEngineSession, SttHints, SttSessionContext } from '../../contracts/stt.js';
-import { errorFromHttpStatus, malformedError, networkError } from '../errors.js';
+import { malformedError } from '../errors.js';
+import { handshake } from '../ws-handshake.js';
 import { normalizeTranscript } from '../text.js';
 
 const PROVIDER = 'openai';
@@ -28,38 +29,10 @@ export async function openRealtimeSession(settings: OpenAiRealtimeSettings, cont
   const url = new URL(`${root}/realtime`);
   url.searchParams.set('intent', 'transcription');
   const socket = new WebSocket(url, { headers: { Authorization: `Bearer ${settings.apiKey}` } });
-  await opened(socket, context.signal, settings.apiKey);
+  await handshake(socket, PROVIDER, context.signal, (body) => errorText(body, settings.apiKey));
   const session = new RealtimeSession(socket, context, settings);
   await session.configured();
   return session;
-}
-
-function opened(socket: WebSocket, signal: AbortSignal, apiKey: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      socket.terminate();
-      reject(abortedError(PROVIDER, signal));
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (err?: SpeechError): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('open').removeAllListeners('unexpected-response').removeAllListeners('error');
-      socket.on('error', () => undefined);
-      if (err) {
-        socket.terminate();
-        reject(err);
-      } else resolve();
-    };
-    socket.once('open', () => settle());
-    socket.once('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => settle(errorFromHttpStatus(PROVIDER, res.statusCode ?? 0, errorText(Buffer.concat(chunks).toString('utf8'), apiKey))));
-      res.on('error', () => settle(errorFromHttpStatus(PROVIDER, res.statusCode ?? 0, undefined)));
-    });
-    socket.once('error', (err) => settle(networkError(PROVIDER, err)));
-  });
 }
 
 /** OpenAI's error body `{ error: { message, type, code } }`, with the key (or its masked echo) scrubbed. */
