@@ -1,5 +1,6 @@
-import { readPcmWav, TranscriptScript, type VendorBehaviour, type VendorRequest } from './behaviour.js';
-import { HttpVendorServer, sendJson, type HttpExchange } from './http-fake.js';
+import { readPcmWav } from './behaviour.js';
+import { sendJson, type HttpExchange } from './http-fake.js';
+import { ScriptedHttpVendor } from './scripted-http-vendor.js';
 
 /**
  * A scripted short-audio answer: a transcript (`''` answers `NoMatch`), or an explicit
@@ -16,44 +17,17 @@ export type AzureUtterance = string | { status: string };
  * Offset, Duration, NBest: [{ Confidence, Lexical, ITN, MaskedITN, Display }] }` (detailed),
  * times in 100-ns ticks.
  */
-export class FakeAzureStt {
-  private readonly script = new TranscriptScript<AzureUtterance>('Hello from Azure.');
+export class FakeAzureStt extends ScriptedHttpVendor<AzureUtterance> {
 
-  private constructor(
-    private readonly http: HttpVendorServer,
-    readonly apiKey: string,
-  ) {}
-
-  static async start(options: { apiKey?: string } = {}): Promise<FakeAzureStt> {
-    const ref: { fake?: FakeAzureStt } = {};
-    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
-    const fake = new FakeAzureStt(http, options.apiKey ?? 'azure-test-key');
-    ref.fake = fake;
-    return fake;
+  private constructor(apiKey: string) {
+    super(apiKey, 'Hello from Azure.');
   }
 
-  /** Endpoint root for the adapter (in place of `https://<region>.stt.speech.microsoft.com`). */
-  get baseUrl(): string {
-    return this.http.origin;
+  static start(options: { apiKey?: string } = {}): Promise<FakeAzureStt> {
+    return new FakeAzureStt(options.apiKey ?? 'azure-test-key').listen();
   }
 
-  get requests(): VendorRequest[] {
-    return this.http.requests;
-  }
-
-  scriptUtterances(...utterances: AzureUtterance[]): void {
-    this.script.push(...utterances);
-  }
-
-  behave(behaviour: VendorBehaviour): void {
-    this.http.behave(behaviour);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private handle({ req, res, body, url, behaviour, record }: HttpExchange): void {
+  protected handle({ req, res, body, url, behaviour, record }: HttpExchange): void {
     if (req.method !== 'POST' || url.pathname !== '/speech/recognition/conversation/cognitiveservices/v1') return void res.writeHead(404).end();
     if (req.headers['ocp-apim-subscription-key'] !== this.apiKey) {
       return sendJson(res, 401, { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' } });

@@ -1,5 +1,5 @@
-import { TranscriptScript, type VendorBehaviour, type VendorRequest } from './behaviour.js';
-import { HttpVendorServer, sendJson, type HttpExchange } from './http-fake.js';
+import { sendJson, type HttpExchange } from './http-fake.js';
+import { ScriptedHttpVendor } from './scripted-http-vendor.js';
 
 /** The `config` of a recognize request as the fake received it. */
 export type GoogleRecognitionConfig = Record<string, unknown>;
@@ -15,44 +15,18 @@ const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHEN
  * transcript, confidence, words }], resultEndTime, languageCode }], totalBilledTime }`, or `{}`
  * when the scripted transcript is empty (no speech).
  */
-export class FakeGoogleStt {
+export class FakeGoogleStt extends ScriptedHttpVendor<string> {
   readonly configs: GoogleRecognitionConfig[] = [];
-  private readonly script = new TranscriptScript<string>('hello from google');
 
-  private constructor(
-    private readonly http: HttpVendorServer,
-    readonly apiKey: string,
-  ) {}
-
-  static async start(options: { apiKey?: string } = {}): Promise<FakeGoogleStt> {
-    const ref: { fake?: FakeGoogleStt } = {};
-    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
-    const fake = new FakeGoogleStt(http, options.apiKey ?? 'AIza-google-test');
-    ref.fake = fake;
-    return fake;
+  private constructor(apiKey: string) {
+    super(apiKey, 'hello from google');
   }
 
-  get baseUrl(): string {
-    return this.http.origin;
+  static start(options: { apiKey?: string } = {}): Promise<FakeGoogleStt> {
+    return new FakeGoogleStt(options.apiKey ?? 'AIza-google-test').listen();
   }
 
-  get requests(): VendorRequest[] {
-    return this.http.requests;
-  }
-
-  scriptUtterances(...texts: string[]): void {
-    this.script.push(...texts);
-  }
-
-  behave(behaviour: VendorBehaviour): void {
-    this.http.behave(behaviour);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private handle({ req, res, body, url, behaviour, record }: HttpExchange): void {
+  protected handle({ req, res, body, url, behaviour, record }: HttpExchange): void {
     const error = (code: number, message: string): void => sendJson(res, code, { error: { code, message, status: STATUS[code] ?? 'UNKNOWN' } });
     if (req.method !== 'POST' || url.pathname !== '/v1/speech:recognize') return error(404, 'Not found');
     const key = url.searchParams.get('key');

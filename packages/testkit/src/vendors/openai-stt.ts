@@ -1,5 +1,6 @@
-import { readPcmWav, TranscriptScript, type VendorBehaviour, type VendorRequest } from './behaviour.js';
-import { HttpVendorServer, sendJson, type HttpExchange } from './http-fake.js';
+import { readPcmWav } from './behaviour.js';
+import { sendJson, type HttpExchange } from './http-fake.js';
+import { ScriptedHttpVendor } from './scripted-http-vendor.js';
 
 /** A transcription request as the fake parsed it. */
 export interface OpenAiTranscriptionRequest {
@@ -20,45 +21,23 @@ export interface OpenAiTranscriptionRequest {
  * `transcript.text.delta` event per word and a closing `transcript.text.done` `{ text }`.
  * `close-mid-stream` sends the first delta and drops the connection.
  */
-export class FakeOpenAiStt {
+export class FakeOpenAiStt extends ScriptedHttpVendor<string> {
   readonly parsed: OpenAiTranscriptionRequest[] = [];
-  private readonly script = new TranscriptScript<string>('Hello from OpenAI.');
 
-  private constructor(
-    private readonly http: HttpVendorServer,
-    readonly apiKey: string,
-  ) {}
+  private constructor(apiKey: string) {
+    super(apiKey, 'Hello from OpenAI.');
+  }
 
-  static async start(options: { apiKey?: string } = {}): Promise<FakeOpenAiStt> {
-    const ref: { fake?: FakeOpenAiStt } = {};
-    const http = await HttpVendorServer.start((ex) => ref.fake!.handle(ex));
-    const fake = new FakeOpenAiStt(http, options.apiKey ?? 'sk-openai-test');
-    ref.fake = fake;
-    return fake;
+  static start(options: { apiKey?: string } = {}): Promise<FakeOpenAiStt> {
+    return new FakeOpenAiStt(options.apiKey ?? 'sk-openai-test').listen();
   }
 
   /** API root for the adapter, including `/v1`. */
-  get baseUrl(): string {
+  override get baseUrl(): string {
     return `${this.http.origin}/v1`;
   }
 
-  get requests(): VendorRequest[] {
-    return this.http.requests;
-  }
-
-  scriptUtterances(...texts: string[]): void {
-    this.script.push(...texts);
-  }
-
-  behave(behaviour: VendorBehaviour): void {
-    this.http.behave(behaviour);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private async handle({ req, res, body, url, behaviour, record }: HttpExchange): Promise<void> {
+  protected async handle({ req, res, body, url, behaviour, record }: HttpExchange): Promise<void> {
     const error = (status: number, message: string, type: string, code: string | null, param: string | null = null): void =>
       sendJson(res, status, { error: { message, type, param, code } });
     if (req.method !== 'POST' || url.pathname !== '/v1/audio/transcriptions') return error(404, 'Unknown request URL', 'invalid_request_error', 'unknown_url');
