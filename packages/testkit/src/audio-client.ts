@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
+import { FrameLog, type EventFrame } from './frame-log.js';
 
 /** A JSON event received on an audio call's client socket. */
-export type AudioClientFrame = { event: string } & Record<string, unknown>;
+export type AudioClientFrame = EventFrame;
 
 /** One binary frame of agent audio and when it arrived (`performance.now()`). */
 export interface ReceivedAudio {
@@ -17,10 +18,10 @@ const FRAME_MS = 20;
  * queued with {@link say}. Agent audio and JSON events are collected with their arrival times.
  */
 export class AudioCallClient {
-  readonly frames: AudioClientFrame[] = [];
+  private readonly log = new FrameLog<AudioClientFrame>(30_000);
+  readonly frames = this.log.frames;
   readonly frameTimesMs: number[] = [];
   readonly audio: ReceivedAudio[] = [];
-  private readonly waiters: Array<{ match: (f: AudioClientFrame) => boolean; resolve: (f: AudioClientFrame) => void }> = [];
   private readonly audioWaiters: Array<() => void> = [];
   private readonly frameSamples: number;
   private queue: Array<{ samples: Int16Array; offset: number; done: (info: { startedAtMs: number; endedAtMs: number }) => void; startedAtMs: number | null }> = [];
@@ -45,15 +46,9 @@ export class AudioCallClient {
         for (const w of this.audioWaiters.splice(0)) w();
         return;
       }
-      const frame = JSON.parse(data.toString()) as AudioClientFrame;
-      this.frames.push(frame);
+      // The arrival time first: a waiter resolved by push() may read it.
       this.frameTimesMs.push(atMs);
-      for (const w of [...this.waiters]) {
-        if (w.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(frame);
-        }
-      }
+      this.log.push(JSON.parse(data.toString()) as AudioClientFrame);
     });
     this.closedP = new Promise((resolve) =>
       socket.on('close', (code, reason) => {
@@ -114,27 +109,13 @@ export class AudioCallClient {
   }
 
   /** The first JSON event (already received or future) matching `match`. */
-  waitFor(match: (f: AudioClientFrame) => boolean, timeoutMs = 30_000): Promise<AudioClientFrame> {
-    const found = this.frames.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no matching client event within ${timeoutMs} ms; got: ${JSON.stringify(this.frames.slice(-12))}`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        match,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
+  waitFor(match: (f: AudioClientFrame) => boolean, timeoutMs?: number): Promise<AudioClientFrame> {
+    return this.log.waitFor(match, timeoutMs);
   }
 
   /** The next event named `event` received at or after index `from`. */
-  next(event: string, from = this.frames.length, timeoutMs = 30_000): Promise<AudioClientFrame> {
-    return this.waitFor((f) => f.event === event && this.frames.indexOf(f) >= from, timeoutMs);
+  next(event: string, from = this.frames.length, timeoutMs?: number): Promise<AudioClientFrame> {
+    return this.log.next(event, from, timeoutMs);
   }
 
   /** Resolves once at least `ms` of agent audio has arrived in total. */

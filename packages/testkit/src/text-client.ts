@@ -1,24 +1,18 @@
 import { WebSocket } from 'ws';
+import { FrameLog, type EventFrame } from './frame-log.js';
 
 /** A frame received on a text call's client socket. */
-export type ClientFrame = { event: string } & Record<string, unknown>;
+export type ClientFrame = EventFrame;
 
 /** A test client for the text transport: send turns, await frames by predicate. */
 export class TextCallClient {
-  readonly frames: ClientFrame[] = [];
-  private readonly waiters: Array<{ match: (f: ClientFrame) => boolean; resolve: (f: ClientFrame) => void }> = [];
+  private readonly log = new FrameLog<ClientFrame>(15_000);
+  readonly frames = this.log.frames;
   private closeInfo: { code: number; reason: string } | undefined;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as ClientFrame;
-      this.frames.push(frame);
-      for (const w of [...this.waiters]) {
-        if (w.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(frame);
-        }
-      }
+      this.log.push(JSON.parse(data.toString()) as ClientFrame);
     });
     socket.on('close', (code, reason) => (this.closeInfo = { code, reason: reason.toString() }));
   }
@@ -41,28 +35,13 @@ export class TextCallClient {
   }
 
   /** The first frame (already received or future) matching `match`. */
-  waitFor(match: (f: ClientFrame) => boolean, timeoutMs = 15_000): Promise<ClientFrame> {
-    const found = this.frames.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no matching client frame within ${timeoutMs} ms; got: ${JSON.stringify(this.frames.slice(-10))}`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        match,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
+  waitFor(match: (f: ClientFrame) => boolean, timeoutMs?: number): Promise<ClientFrame> {
+    return this.log.waitFor(match, timeoutMs);
   }
 
-  /** Frames received after index `from` matching `match`, waiting for the next one. */
-  next(event: string, from = this.frames.length, timeoutMs = 15_000): Promise<ClientFrame> {
-    const start = from;
-    return this.waitFor((f) => f.event === event && this.frames.indexOf(f) >= start, timeoutMs);
+  /** The next frame named `event` received at or after index `from`. */
+  next(event: string, from = this.frames.length, timeoutMs?: number): Promise<ClientFrame> {
+    return this.log.next(event, from, timeoutMs);
   }
 
   get closed(): { code: number; reason: string } | undefined {
