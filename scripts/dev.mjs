@@ -30,7 +30,7 @@ async function ensurePipe(baseUrl, apiKey) {
   const res = await fetch(`${baseUrl}/v1/pipes`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ name: 'Echo demo', agent_id: agentId, voice_profile: 'VP_embedded_en', greeting: 'Hi, I am the echo agent. Say something and I will repeat it.', recording: true }),
+    body: JSON.stringify({ name: 'Echo demo', agent_id: agentId, voice_profile: 'VP_embedded_en', recording: true }),
   });
   if (!res.ok) throw new Error(`cannot create the demo pipe: ${res.status} ${await res.text()}`);
   return res.json();

@@ -25,7 +25,8 @@ export const NEW_PIPE_FORM: PipeForm = {
   name: '',
   agent_id: 'echo-agent',
   voice_profile: 'VP_embedded_en',
-  greeting: 'Hi! How can I help you today?',
+  // Empty: the example agents greet the caller themselves; a second greeting would follow theirs.
+  greeting: '',
   first_speaker: 'agent',
   instructions: '',
   recording: true,

@@ -48,8 +48,8 @@ function PipeEditor({ pipe, profiles, onDone, onCancel }: { pipe: Pipe | null; p
             ))}
           </select>
         </Field>
-        <Field label="Greeting" hint="Spoken when the call starts (when the agent speaks first).">
-          <input name="greeting" value={form.greeting} onChange={(e) => set('greeting', e.target.value)} />
+        <Field label="Greeting" hint="Spoken by the server when the call starts. Leave it empty when your agent greets the caller itself (the example echo agent does).">
+          <input name="greeting" value={form.greeting} onChange={(e) => set('greeting', e.target.value)} placeholder="Hi! How can I help you today?" />
         </Field>
         <div className="form-row">
           <Field label="Who speaks first">
